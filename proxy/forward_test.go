@@ -1,0 +1,167 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestForwardsRequestLineAndBodyExactly(t *testing.T) {
+	cases := []struct {
+		name, base, method, target, body, wantURI string
+	}{
+		{"plain", "", "GET", "/api/2.0/mlflow/runs/get?run_id=abc", "", "/api/2.0/mlflow/runs/get?run_id=abc"},
+		{"encoded slash", "", "GET", "/get-artifact?path=a%2Fb", "", "/get-artifact?path=a%2Fb"},
+		{"encoded slash in path", "", "GET", "/api/2.0/mlflow-artifacts/artifacts/1/a%2Fb/c", "", "/api/2.0/mlflow-artifacts/artifacts/1/a%2Fb/c"},
+		{"double-encoded slash", "", "GET", "/x/a%252Fb", "", "/x/a%252Fb"},
+		{"encoded space", "", "GET", "/static-files/a%20b.js", "", "/static-files/a%20b.js"},
+		{"double slash", "", "GET", "//api//2.0/mlflow", "", "//api//2.0/mlflow"},
+		{"needless escape kept", "", "GET", "/x/%41%42", "", "/x/%41%42"},
+		{"char net/url would escape", "", "GET", "/x/a|b", "", "/x/a|b"},
+		{"query with semicolon kept", "", "GET", "/x?a=1;b=2&c=%zz", "", "/x?a=1;b=2&c=%zz"},
+		{"empty query kept", "", "GET", "/x?", "", "/x?"},
+		{"post body", "", "POST", "/api/2.0/mlflow/runs/create", `{"experiment_id":"1"}`, "/api/2.0/mlflow/runs/create"},
+		{"put", "", "PUT", "/x", "data", "/x"},
+		{"patch", "", "PATCH", "/api/3.0/mlflow/traces/tr-1/tags", `{"k":"v"}`, "/api/3.0/mlflow/traces/tr-1/tags"},
+		{"delete", "", "DELETE", "/api/2.0/mlflow/experiments/delete", `{"experiment_id":"1"}`, "/api/2.0/mlflow/experiments/delete"},
+		{"options", "", "OPTIONS", "/api/2.0/mlflow/runs/get", "", "/api/2.0/mlflow/runs/get"},
+		{"custom method", "", "PROPFIND", "/x", "", "/x"},
+		{"base path", "/base", "GET", "/api/2.0/x?q=1", "", "/base/api/2.0/x?q=1"},
+		{"base path with slash", "/base/", "GET", "/a%2Fb", "", "/base/a%2Fb"},
+		{"base path odd char", "/base", "GET", "/a|b", "", "/base/a|b"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := &recorder{}
+			up := startUpstream(t, rec)
+			_, front := startProxy(t, Config{URL: up.URL + c.base})
+			res, body := rawRequest(t, front, c.method, c.target, http.Header{}, c.body)
+			if res.StatusCode != 200 || string(body) != `{"ok":true}` {
+				t.Fatalf("response %d %q", res.StatusCode, body)
+			}
+			got := rec.last(t)
+			if got.Method != c.method || got.RequestURI != c.wantURI || string(got.Body) != c.body {
+				t.Fatalf("upstream saw %s %q body %q; want %s %q body %q",
+					got.Method, got.RequestURI, got.Body, c.method, c.wantURI, c.body)
+			}
+		})
+	}
+}
+
+func TestHeaderRules(t *testing.T) {
+	rec := &recorder{}
+	up := startUpstream(t, rec)
+	_, front := startProxy(t, Config{URL: up.URL})
+	hdr := http.Header{
+		"Connection":          {"X-Hop, keep-alive"},
+		"X-Hop":               {"listed in Connection"},
+		"Keep-Alive":          {"timeout=5"},
+		"Te":                  {"trailers, deflate"},
+		"Proxy-Authorization": {"Basic Zm9vOmJhcg=="},
+		"Proxy-Custom":        {"x"},
+		"Proxy":               {"http://evil:8080"},
+		"Authorization":       {"Bearer kept"},
+		"Cookie":              {"session=kept"},
+		"X-Forwarded-For":     {"10.0.0.1"},
+		"X-Forwarded-Host":    {"claimed.example"},
+		"X-Forwarded-Proto":   {"https"},
+		"Forwarded":           {"for=10.0.0.9"},
+		"X-Mlflow-Workspace":  {"team-a"},
+		"Accept-Encoding":     {"gzip"},
+	}
+	res, _ := rawRequest(t, front, "GET", "/x", hdr, "")
+	got := rec.last(t)
+	for _, h := range []string{"X-Hop", "Keep-Alive", "Proxy-Authorization", "Proxy-Custom", "Proxy", "Forwarded"} {
+		if v := got.Header.Get(h); v != "" {
+			t.Errorf("hop-by-hop %s reached upstream: %q", h, v)
+		}
+	}
+	want := map[string]string{
+		"Te":                 "trailers",
+		"Authorization":      "Bearer kept",
+		"Cookie":             "session=kept",
+		"X-Forwarded-For":    "10.0.0.1, 127.0.0.1",
+		"X-Forwarded-Host":   hostOf(t, front.URL),
+		"X-Forwarded-Proto":  "http",
+		"X-Mlflow-Workspace": "team-a",
+		"Accept-Encoding":    "gzip",
+	}
+	for h, v := range want {
+		if g := got.Header.Get(h); g != v {
+			t.Errorf("%s = %q, want %q", h, g, v)
+		}
+	}
+	if got.Host != hostOf(t, up.URL) {
+		t.Errorf("upstream Host %q, want the upstream's %q", got.Host, hostOf(t, up.URL))
+	}
+	for _, h := range []string{"X-Upstream-Hop", "Keep-Alive"} {
+		if v := res.Header.Get(h); v != "" {
+			t.Errorf("response hop-by-hop %s reached client: %q", h, v)
+		}
+	}
+	if res.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("end-to-end response header lost: %v", res.Header)
+	}
+}
+
+func TestTrustForwardedHeaders(t *testing.T) {
+	rec := &recorder{}
+	up := startUpstream(t, rec)
+	_, front := startProxy(t, Config{URL: up.URL, TrustForwardedHeaders: true})
+	rawRequest(t, front, "POST", "/api/2.0/x", http.Header{
+		"X-Forwarded-Host":  {"mlflow.example.com"},
+		"X-Forwarded-Proto": {"https"},
+		"Origin":            {"https://mlflow.example.com"},
+	}, "{}")
+	got := rec.last(t)
+	if got.Header.Get("X-Forwarded-Host") != "mlflow.example.com" || got.Header.Get("X-Forwarded-Proto") != "https" {
+		t.Errorf("trusted forwarding headers not kept: %v", got.Header)
+	}
+	if o := got.Header.Get("Origin"); o != "http://"+hostOf(t, up.URL) {
+		t.Errorf("origin the front proxy was addressed with not rewritten: %q", o)
+	}
+}
+
+func TestOriginRules(t *testing.T) {
+	rec := &recorder{}
+	up := startUpstream(t, rec)
+	_, front := startProxy(t, Config{URL: up.URL})
+	self := hostOf(t, front.URL)
+	upstreamOrigin := "http://" + hostOf(t, up.URL)
+	cases := []struct {
+		name, host, origin, referer, want string
+	}{
+		{"same origin rewritten", self, "http://" + self, "", upstreamOrigin},
+		{"same origin any case", strings.ToUpper(self), "HTTP://" + self, "", upstreamOrigin},
+		{"public name same origin", "mlflow.example.com", "http://mlflow.example.com", "", upstreamOrigin},
+		{"default port in Host", "mlflow.example.com:80", "http://mlflow.example.com", "", upstreamOrigin},
+		{"foreign origin kept", self, "http://evil.example", "", "http://evil.example"},
+		{"other port is foreign", "mlflow.example.com", "http://mlflow.example.com:8080", "", "http://mlflow.example.com:8080"},
+		{"other scheme is foreign", "mlflow.example.com", "https://mlflow.example.com", "", "https://mlflow.example.com"},
+		{"subdomain is foreign", "example.com", "http://a.example.com", "", "http://a.example.com"},
+		{"null origin kept", self, "null", "", "null"},
+		{"no origin stays absent", self, "", "http://" + self + "/#/experiments", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hdr := http.Header{"Host": {c.host}}
+			if c.origin != "" {
+				hdr.Set("Origin", c.origin)
+			}
+			if c.referer != "" {
+				hdr.Set("Referer", c.referer)
+			}
+			rawRequest(t, front, "POST", "/api/2.0/mlflow/runs/create", hdr, "{}")
+			got := rec.last(t)
+			if o, present := got.Header["Origin"]; c.want == "" && present || c.want != "" && (len(o) != 1 || o[0] != c.want) {
+				t.Fatalf("upstream Origin %q, want %q", o, c.want)
+			}
+			if got.Header.Get("Referer") != c.referer {
+				t.Fatalf("Referer changed to %q", got.Header.Get("Referer"))
+			}
+			if got.Host != hostOf(t, up.URL) {
+				t.Fatalf("upstream Host %q", got.Host)
+			}
+		})
+	}
+}

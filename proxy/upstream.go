@@ -1,0 +1,241 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Config configures the upstream (MLflow) reverse proxy. Zero values take
+// the defaults named on each field.
+type Config struct {
+	// URL is MLflow's base URL, e.g. "http://127.0.0.1:5000" or
+	// "http://mlflow:5000/base" (a path is prepended to every request path).
+	URL    string
+	Logger *slog.Logger // default slog.Default()
+
+	// DialTimeout bounds connecting (and a TLS handshake). Default 5s.
+	DialTimeout time.Duration
+	// ResponseHeaderTimeout bounds the wait for MLflow's response headers
+	// after the request body was sent; never the body. Default 0: none.
+	ResponseHeaderTimeout time.Duration
+	// MaxIdleConnsPerHost is the keep-alive pool to MLflow. Default 512.
+	MaxIdleConnsPerHost int
+
+	// TrustForwardedHeaders keeps the client's X-Forwarded-Host and
+	// X-Forwarded-Proto (and uses them to decide what the client's origin
+	// is). Set it only when a proxy that sets them sits in front of the
+	// sidecar; otherwise any client could claim any origin.
+	TrustForwardedHeaders bool
+
+	// Tap, when set, sees the bodies of the requests it Wants.
+	Tap Tap
+	// TapMaxBytes caps the copy of a tapped request body. Default 16 MiB.
+	TapMaxBytes int64
+
+	// ErrorLogInterval is the least time between two log lines about one
+	// upstream outage. Default 30s.
+	ErrorLogInterval time.Duration
+
+	// Telemetry providers; nil means the otel globals at request time.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
+	Propagator     propagation.TextMapPropagator
+}
+
+func (c *Config) setDefaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.DialTimeout == 0 {
+		c.DialTimeout = 5 * time.Second
+	}
+	if c.MaxIdleConnsPerHost == 0 {
+		c.MaxIdleConnsPerHost = 512
+	}
+	if c.TapMaxBytes == 0 {
+		c.TapMaxBytes = 16 << 20
+	}
+	if c.ErrorLogInterval == 0 {
+		c.ErrorLogInterval = 30 * time.Second
+	}
+}
+
+// Upstream forwards requests to MLflow, streaming both bodies. See the
+// package documentation for the header, Host and Origin rules.
+type Upstream struct {
+	cfg       Config
+	target    *url.URL
+	basePath  string // target's escaped path without a trailing slash
+	origin    string // target's origin, sent in place of a same-origin Origin
+	rp        *httputil.ReverseProxy
+	transport *http.Transport
+	outage    *outageLog
+	metrics   *metrics
+}
+
+// NewUpstream builds the proxy to cfg.URL.
+func NewUpstream(cfg Config) (*Upstream, error) {
+	cfg.setDefaults()
+	target, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("upstream URL: %w", err)
+	}
+	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("upstream URL %q must be http(s)://host[:port][/path]", cfg.URL)
+	}
+	if target.RawQuery != "" || target.Fragment != "" || target.User != nil {
+		return nil, fmt.Errorf("upstream URL %q must not carry a query, fragment or user info", cfg.URL)
+	}
+	met, err := newMetrics(cfg.MeterProvider)
+	if err != nil {
+		return nil, err
+	}
+	u := &Upstream{
+		cfg:       cfg,
+		target:    target,
+		basePath:  strings.TrimSuffix(target.EscapedPath(), "/"),
+		origin:    target.Scheme + "://" + strings.ToLower(target.Host),
+		transport: newTransport(cfg),
+		outage:    newOutageLog(cfg.Logger, cfg.ErrorLogInterval, time.Now),
+		metrics:   met,
+	}
+	var otelOpts []otelhttp.Option
+	if cfg.TracerProvider != nil {
+		otelOpts = append(otelOpts, otelhttp.WithTracerProvider(cfg.TracerProvider))
+	}
+	if cfg.MeterProvider != nil {
+		otelOpts = append(otelOpts, otelhttp.WithMeterProvider(cfg.MeterProvider))
+	}
+	if cfg.Propagator != nil {
+		otelOpts = append(otelOpts, otelhttp.WithPropagators(cfg.Propagator))
+	}
+	u.rp = &httputil.ReverseProxy{
+		Rewrite:   u.rewrite,
+		Transport: otelhttp.NewTransport(u.transport, otelOpts...),
+		// 0 keeps whole writes for sized bodies; ReverseProxy already
+		// flushes every write of text/event-stream and of unsized
+		// (chunked) responses, which is what SSE and streams need.
+		FlushInterval:  0,
+		BufferPool:     newBufferPool(),
+		ModifyResponse: u.modifyResponse,
+		ErrorHandler:   u.handleError,
+		ErrorLog:       slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	return u, nil
+}
+
+// Close drops idle upstream connections.
+func (u *Upstream) Close() { u.transport.CloseIdleConnections() }
+
+// ServeHTTP forwards r to MLflow.
+func (u *Upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if u.cfg.Tap != nil && u.cfg.Tap.Wants(r) {
+		u.serveTapped(w, r)
+		return
+	}
+	u.rp.ServeHTTP(w, r)
+}
+
+func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
+	in, out := pr.In, pr.Out
+	// ReverseProxy re-encodes a query it cannot parse (one with ';' or a
+	// bad escape); MLflow must get exactly what the client sent.
+	out.URL.RawQuery = in.URL.RawQuery
+	pr.SetURL(u.target) // also makes the Host header the upstream's
+	u.keepExactPath(in, out)
+
+	out.Header["X-Forwarded-For"] = in.Header["X-Forwarded-For"]
+	pr.SetXForwarded()
+	if u.cfg.TrustForwardedHeaders {
+		for _, h := range [...]string{"X-Forwarded-Host", "X-Forwarded-Proto"} {
+			if v := in.Header.Get(h); v != "" {
+				out.Header.Set(h, v)
+			}
+		}
+	}
+	if o := in.Header.Get("Origin"); o != "" {
+		scheme, host := clientOrigin(in, u.cfg.TrustForwardedHeaders)
+		if sameOrigin(o, scheme, host) {
+			out.Header.Set("Origin", u.origin)
+		}
+	}
+	stripProxyHeaders(out.Header)
+}
+
+// keepExactPath sends the path bytes the client sent. net/url re-escapes a
+// few characters it considers invalid in a path (e.g. '|' becomes %7C);
+// MLflow must see the original, so those rare paths go out as Opaque.
+func (u *Upstream) keepExactPath(in, out *http.Request) {
+	raw := in.RequestURI
+	if i := strings.IndexByte(raw, '?'); i >= 0 {
+		raw = raw[:i]
+	}
+	if !strings.HasPrefix(raw, "/") {
+		return // absolute-form or "*": net/url's reading is all there is
+	}
+	esc := out.URL.EscapedPath()
+	if strings.HasPrefix(esc, u.basePath) && esc[len(u.basePath):] == raw {
+		return
+	}
+	// An Opaque starting with "//" would be read as an authority.
+	if want := u.basePath + raw; !strings.HasPrefix(want, "//") {
+		out.URL.Opaque = want
+	}
+}
+
+func (u *Upstream) modifyResponse(res *http.Response) error {
+	u.outage.success()
+	u.metrics.response(res.Request.Context(), res.StatusCode)
+	if st := tapStateFrom(res.Request.Context()); st != nil {
+		st.status = res.StatusCode
+	}
+	return nil
+}
+
+// handleError answers when MLflow gave no response. A client that went away
+// is not an upstream failure: nothing is logged as one or written.
+func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		u.cfg.Logger.DebugContext(ctx, "client went away before MLflow answered", "path", r.URL.Path)
+		return
+	}
+	f := classify(err)
+	u.outage.failure(f, err)
+	u.metrics.upstreamError(ctx, f)
+	u.metrics.response(ctx, f.status)
+	mlflowerr.WriteCode(w, f.status, "TEMPORARILY_UNAVAILABLE", f.message)
+}
+
+// serveTapped forwards r while copying its body for the Tap, then calls
+// Tap.Done once the response is out: after the last write and a flush, so
+// the client never waits for the tap.
+func (u *Upstream) serveTapped(w http.ResponseWriter, r *http.Request) {
+	r2, st, tee := withTap(r, u.cfg.TapMaxBytes)
+	u.rp.ServeHTTP(w, r2)
+	if st.status == 0 {
+		return // MLflow never answered: there is nothing to tap.
+	}
+	_ = http.NewResponseController(w).Flush()
+	var body []byte
+	switch {
+	case tee != nil:
+		body = tee.seal()
+	case r.ContentLength == 0:
+		body = []byte{}
+	}
+	u.cfg.Tap.Done(context.WithoutCancel(r.Context()), r, st.status, body)
+}
