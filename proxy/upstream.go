@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
@@ -173,6 +175,24 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 		}
 	}
 	stripProxyHeaders(out.Header)
+	if out.Body != nil {
+		out.Body = &clientBody{ReadCloser: out.Body}
+	}
+}
+
+// clientBody remembers that reading the client's body failed, so that the
+// resulting transport error is not taken for an MLflow failure.
+type clientBody struct {
+	io.ReadCloser
+	failed atomic.Bool
+}
+
+func (b *clientBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.failed.Store(true)
+	}
+	return n, err
 }
 
 // keepExactPath sends the path bytes the client sent. net/url re-escapes a
@@ -211,6 +231,13 @@ func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error
 	ctx := r.Context()
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		u.cfg.Logger.DebugContext(ctx, "client went away before MLflow answered", "path", r.URL.Path)
+		return
+	}
+	if b, ok := r.Body.(*clientBody); ok && b.failed.Load() {
+		// The client stopped sending (gone, or a broken chunked body); if
+		// it still listens, the fault is its own.
+		u.cfg.Logger.DebugContext(ctx, "client request body failed", "path", r.URL.Path, "error", err)
+		mlflowerr.WriteCode(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "The request body could not be read.")
 		return
 	}
 	f := classify(err)
