@@ -51,7 +51,6 @@ type operand struct {
 	i    int64
 	f    float64
 	list []string
-	text string // as written, for messages
 }
 
 // readComparison is MLflow's _get_comparison: identifier, comparator, value.
@@ -115,7 +114,7 @@ func (s *resourceSpec) readValue(st *stmt, entity, key string, it item) (operand
 			return operand{}, mlflowerr.Invalid("Parameter value is either not quoted or unidentified quote "+
 				"types used for string value %s. Use either single or double quotes.", text)
 		}
-		return operand{kind: opdString, str: v, text: text}, nil
+		return operand{kind: opdString, str: v}, nil
 	case entity == entAttribute && it.group:
 		if key != keyStatus {
 			return operand{}, s.inNotSupported(key)
@@ -143,14 +142,14 @@ func (s *resourceSpec) inNotSupported(key string) error {
 func readNumber(t token, text string) (operand, error) {
 	if !t.isFloat {
 		if i, err := strconv.ParseInt(text, 10, 64); err == nil {
-			return operand{kind: opdInt, i: i, text: text}, nil
+			return operand{kind: opdInt, i: i}, nil
 		}
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsInf(f, 0) {
 		return operand{}, mlflowerr.Invalid("Numeric value %s is out of range", text)
 	}
-	return operand{kind: opdFloat, f: f, text: text}, nil
+	return operand{kind: opdFloat, f: f}, nil
 }
 
 // readList reads `('a', "b", ...)`, MLflow's ast.literal_eval of the group,
@@ -195,7 +194,7 @@ func readList(st *stmt, it item) (operand, error) {
 			kept = append(kept, v)
 		}
 	}
-	return operand{kind: opdList, list: kept, text: st.text(it)}, nil
+	return operand{kind: opdList, list: kept}, nil
 }
 
 func illFormedList() error {

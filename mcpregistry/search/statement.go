@@ -57,7 +57,7 @@ func parseStatement(s string) (*stmt, []comparison, error) {
 	items := st.groupParens()
 	var (
 		comps          []comparison
-		invalid        []string
+		invalid        invalidList
 		prevComparison bool
 	)
 	for i := 0; i < len(items); {
@@ -70,7 +70,7 @@ func parseStatement(s string) (*stmt, []comparison, error) {
 			if prevComparison {
 				// Two comparisons with no AND between them: sqlparse's
 				// grouping of that is accidental, so say where it is.
-				invalid = append(invalid, s[c.start:c.end])
+				invalid.add(s[c.start:c.end])
 			} else {
 				comps = append(comps, c)
 				if len(comps) > MaxClauses {
@@ -82,23 +82,32 @@ func parseStatement(s string) (*stmt, []comparison, error) {
 			i = next
 			continue
 		}
-		invalid = append(invalid, st.text(items[i]))
+		invalid.add(st.text(items[i]))
 		prevComparison = false
 		i++
 	}
-	if len(invalid) > 0 {
-		return nil, nil, invalidClauses(invalid)
+	if invalid.total > 0 {
+		return nil, nil, invalid.err()
 	}
 	return st, comps, nil
 }
 
-func invalidClauses(invalid []string) error {
-	shown := invalid
-	if len(shown) > maxInvalidShown {
-		shown = shown[:maxInvalidShown]
+// invalidList keeps the first maxInvalidShown invalid clauses and a count.
+type invalidList struct {
+	shown []string
+	total int
+}
+
+func (l *invalidList) add(clause string) {
+	if l.total < maxInvalidShown {
+		l.shown = append(l.shown, clause)
 	}
-	msg := quoteJoin(shown)
-	if more := len(invalid) - len(shown); more > 0 {
+	l.total++
+}
+
+func (l *invalidList) err() error {
+	msg := quoteJoin(l.shown)
+	if more := l.total - len(l.shown); more > 0 {
 		msg += ", ... (" + strconv.Itoa(more) + " more)"
 	}
 	return mlflowerr.Invalid("Invalid clause(s) in filter string: %s", msg)
