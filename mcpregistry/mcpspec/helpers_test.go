@@ -2,6 +2,7 @@ package mcpspec
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"strings"
@@ -85,4 +86,18 @@ func errText(t *testing.T, err error) string {
 func isIssueList(err error) bool {
 	var re *mlflowerr.RequestError
 	return errors.As(err, &re) && re.Title == "Invalid request"
+}
+
+// checkStored runs a list validator (CanonicalIcons, CanonicalTools) on in
+// and compares the stored JSON, or the error message, with want.
+func checkStored(t *testing.T, validate func(context.Context, json.RawMessage, string, *IconPolicy) (json.RawMessage, error), loc, in, want string) {
+	t.Helper()
+	out, err := validate(context.Background(), json.RawMessage(in), loc, testPolicy())
+	got := errText(t, err)
+	if err == nil {
+		got = canonicalJSON(t, out)
+	}
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
 }

@@ -98,18 +98,19 @@ func (w *walker) icon(v *value, loc string) (value, bool) {
 
 // iconSpec is the stricter rule MLflow lacks (COMPATIBILITY.md): the MCP
 // specification (2025-11-25) allows only "light" and "dark" as theme, and
-// sizes of the form "<width>x<height>" or "any".
+// sizes of the form "<width>x<height>" or "any". Its failures count only
+// if MLflow's checks of the whole request pass.
 func (w *walker) iconSpec(v *value, loc string) {
 	if sizes, ok := v.get("sizes"); ok && sizes.kind == kindArray {
 		for i, s := range sizes.items {
 			if s.kind == kindString && !validIconSize(s.text) {
-				w.raise(mlflowerr.Invalid("Invalid icon size %s at %s. Allowed values: 'any' or '<width>x<height>' such as '48x48'.",
+				w.spec = append(w.spec, mlflowerr.Invalid("Invalid icon size %s at %s. Allowed values: 'any' or '<width>x<height>' such as '48x48'.",
 					pyRepr(s.text), indexLoc(joinLoc(loc, "sizes"), i)))
 			}
 		}
 	}
 	if th, ok := v.get("theme"); ok && th.kind == kindString && th.text != "light" && th.text != "dark" {
-		w.raise(mlflowerr.Invalid("Invalid icon theme %s at %s. Allowed values: 'light', 'dark'.", pyRepr(th.text), joinLoc(loc, "theme")))
+		w.spec = append(w.spec, mlflowerr.Invalid("Invalid icon theme %s at %s. Allowed values: 'light', 'dark'.", pyRepr(th.text), joinLoc(loc, "theme")))
 	}
 }
 

@@ -47,16 +47,7 @@ func TestCanonicalIcons(t *testing.T) {
 		{name: "MLflow's checks of an icon come first", in: `[{"src":"https://example.com/a.png","theme":"Dark","mimeType":"text/plain"}]`,
 			want: "Invalid icon mimeType 'text/plain'. Allowed values must use the 'image/*' media type."},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			out, err := CanonicalIcons(context.Background(), json.RawMessage(tc.in), "icons", testPolicy())
-			got := errText(t, err)
-			if err == nil {
-				got = canonicalJSON(t, out)
-			}
-			if got != tc.want {
-				t.Fatalf("got  %s\nwant %s", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkStored(t, CanonicalIcons, "icons", tc.in, tc.want) })
 	}
 }
 

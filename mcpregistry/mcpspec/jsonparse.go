@@ -125,6 +125,9 @@ func (p *parser) object(depth int) (value, error) {
 	}
 	p.pos++ // {
 	v := value{kind: kindObject, members: []member{}}
+	// A linear scan finds duplicates in small objects; large ones get a set,
+	// so that a body with many keys costs linear, not quadratic, time.
+	var keys map[string]struct{}
 	p.skipSpace()
 	if p.pos < len(p.data) && p.data[p.pos] == '}' {
 		p.pos++
@@ -139,7 +142,7 @@ func (p *parser) object(depth int) (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		if _, dup := v.get(key); dup {
+		if p.duplicate(&v, &keys, key) {
 			return value{}, p.issue("Duplicate key " + pyRepr(key))
 		}
 		p.skipSpace()
@@ -166,6 +169,25 @@ func (p *parser) object(depth int) (value, error) {
 		}
 		return value{}, p.unexpected()
 	}
+}
+
+func (p *parser) duplicate(v *value, keys *map[string]struct{}, key string) bool {
+	const small = 16
+	if len(v.members) < small {
+		_, dup := v.get(key)
+		return dup
+	}
+	if *keys == nil {
+		*keys = make(map[string]struct{}, 2*small)
+		for _, m := range v.members {
+			(*keys)[m.key] = struct{}{}
+		}
+	}
+	if _, dup := (*keys)[key]; dup {
+		return true
+	}
+	(*keys)[key] = struct{}{}
+	return false
 }
 
 func (p *parser) array(depth int) (value, error) {

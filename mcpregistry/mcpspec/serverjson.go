@@ -89,7 +89,8 @@ type Remote struct {
 //     included, with MLflow's precedence: an icon failure is reported alone
 //     as plain mlflowerr.Invalid; otherwise every model issue is reported
 //     as one "Invalid request: server_json...: ..." *mlflowerr.RequestError.
-//  2. The official JSON Schema named by $schema (an unknown URL is an
+//  2. The stricter icon theme and sizes rules (COMPATIBILITY.md).
+//  3. The official JSON Schema named by $schema (an unknown URL is an
 //     issue at server_json.$schema listing the known ones), or, in strict
 //     mode, the newest one for documents without $schema. Failures are a
 //     *mlflowerr.RequestError titled "server_json does not match schema
@@ -107,33 +108,62 @@ type Remote struct {
 // form with mimeType trimmed and lower-cased; every other object (transport,
 // _meta, unknown keys) exactly as sent.
 func ValidateServerJSON(ctx context.Context, raw json.RawMessage, policy *IconPolicy, opts ServerJSONOptions) (*ServerJSON, error) {
+	sj, _, err := ValidateVersion(ctx, raw, nil, policy, opts)
+	return sj, err
+}
+
+// ValidateVersion validates the server_json and tools fields of a
+// create-version request together, as MLflow's single request model does:
+// the first icon failure anywhere (server_json before tools) wins, else all
+// issues of both fields are reported, else the stricter rules, else the
+// schema check applies. tools is the raw "tools" field; nil or JSON null
+// gives nil stored tools. The stored tools are CanonicalTools' form.
+func ValidateVersion(ctx context.Context, serverJSON, tools json.RawMessage, policy *IconPolicy,
+	opts ServerJSONOptions) (*ServerJSON, json.RawMessage, error) {
 	loc := opts.Loc
 	if loc == "" {
 		loc = "server_json"
 	}
-	if len(raw) == 0 {
-		return nil, mlflowerr.InvalidRequest(mlflowerr.Issue{Loc: loc, Msg: msgRequired})
-	}
-	doc, err := parseDocument(raw, loc)
-	if err != nil {
-		return nil, err
-	}
 	w := newWalker(policyOrDefault(policy))
-	out, _ := w.model(serverJSONModel, &doc, loc)
+	var out value
+	if len(serverJSON) == 0 {
+		w.issue(loc, msgRequired)
+	} else {
+		doc, err := parseDocument(serverJSON, loc)
+		if err != nil {
+			return nil, nil, err
+		}
+		out, _ = w.model(serverJSONModel, &doc, loc)
+	}
+	var storedTools json.RawMessage
+	var toolList value
+	if len(tools) > 0 {
+		v, err := parseDocument(tools, "tools")
+		if err != nil {
+			return nil, nil, err
+		}
+		if v.kind != kindNull {
+			toolList, _ = w.list(&v, "tools", MaxTools, w.tool)
+		}
+	}
 	if err := w.finish(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if toolList.kind == kindArray {
+		storedTools = toolList.raw()
 	}
 	sj := &ServerJSON{Canonical: out.raw()}
+	var err error
 	if sj.Schema, err = schemaFor(&out, loc, opts.Strict); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if sj.Schema != "" {
 		set, err := officialSchemas()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := set.check(sj.Schema, &out, loc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	name, _ := out.get("name")
@@ -151,7 +181,7 @@ func ValidateServerJSON(ctx context.Context, raw json.RawMessage, policy *IconPo
 			sj.Remotes = append(sj.Remotes, r)
 		}
 	}
-	return sj, nil
+	return sj, storedTools, nil
 }
 
 // schemaFor picks the schema a document is held to: the one it declares,

@@ -39,6 +39,9 @@ func loadWireCases(t *testing.T) []wireCase {
 // expandPlaceholder turns the vector file's "<101 icons of the form
 // {'src': 'https://example.com/i<N>.png'}>" shorthand into the list.
 func expandPlaceholder(raw json.RawMessage) json.RawMessage {
+	if raw == nil {
+		return nil
+	}
 	var s string
 	if json.Unmarshal(raw, &s) != nil || !strings.HasPrefix(s, "<") {
 		return raw
@@ -90,20 +93,20 @@ func TestWireVectors(t *testing.T) {
 			stored := map[string]json.RawMessage{}
 			var errs []error
 			if raw, ok := tc.Body["server_json"]; ok {
-				sj, err := ValidateServerJSON(ctx, raw, p, ServerJSONOptions{})
+				// A create-version body: both fields in one pass, as MLflow.
+				sj, tools, err := ValidateVersion(ctx, raw, expandPlaceholder(tc.Body["tools"]), p, ServerJSONOptions{})
 				if err == nil {
-					stored["server_json"] = sj.Canonical
+					stored["server_json"], stored["tools"] = sj.Canonical, tools
 				}
+				errs = append(errs, err)
+			} else if raw, ok := tc.Body["tools"]; ok {
+				out, err := CanonicalTools(ctx, expandPlaceholder(raw), "tools", p)
+				stored["tools"] = out
 				errs = append(errs, err)
 			}
 			if raw, ok := tc.Body["icons"]; ok {
 				out, err := CanonicalIcons(ctx, expandPlaceholder(raw), "icons", p)
 				stored["icons"] = out
-				errs = append(errs, err)
-			}
-			if raw, ok := tc.Body["tools"]; ok {
-				out, err := CanonicalTools(ctx, expandPlaceholder(raw), "tools", p)
-				stored["tools"] = out
 				errs = append(errs, err)
 			}
 			got := errText(t, mlflowerr.JoinRequest(errs...))

@@ -27,6 +27,10 @@ type walker struct {
 	policy *IconPolicy
 	issues []mlflowerr.Issue
 	steps  []step
+	// spec holds failures of our stricter MCP-spec rules; they are reported
+	// only when MLflow's own checks pass, so that whatever MLflow rejects
+	// gets MLflow's answer.
+	spec []error
 }
 
 // step is one validator call that can raise: a failure already known
@@ -86,6 +90,9 @@ func (w *walker) finish(ctx context.Context) error {
 	}
 	if len(w.issues) > 0 {
 		return mlflowerr.InvalidRequest(w.issues...)
+	}
+	if len(w.spec) > 0 {
+		return w.spec[0]
 	}
 	return nil
 }
