@@ -191,7 +191,8 @@ func decodeList[T any](stored []byte, what string, item func(*value) (T, error))
 	}
 	v, err := parseDocument(stored, what)
 	if err != nil {
-		return nil, err
+		// Stored data is ours, not the client's: not a client error kind.
+		return nil, fmt.Errorf("stored %s: %v", what, err)
 	}
 	return listFromValue(&v, what, item)
 }
@@ -280,7 +281,7 @@ func (ic Icon) MarshalJSON() ([]byte, error) {
 func (ic *Icon) UnmarshalJSON(data []byte) error {
 	v, err := parseDocument(data, "icon")
 	if err != nil {
-		return err
+		return fmt.Errorf("icon: %v", err)
 	}
 	*ic, err = iconFromValue(&v)
 	return err
@@ -293,7 +294,7 @@ func appendCompact(b []byte, raw json.RawMessage) ([]byte, error) {
 	}
 	v, err := parseDocument(raw, "")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("invalid JSON value: %v", err)
 	}
 	return v.appendJSON(b), nil
 }

@@ -3,7 +3,6 @@ package mcpspec
 import (
 	"encoding/json"
 	"strconv"
-	"unicode/utf8"
 )
 
 // kind is the JSON type of a value.
@@ -156,7 +155,3 @@ func (v *value) toAny() any {
 		return out
 	}
 }
-
-// validUTF8 reports whether s is valid UTF-8; Go strings built by our
-// parser always are, but values built by callers need not be.
-func validUTF8(s string) bool { return utf8.ValidString(s) }

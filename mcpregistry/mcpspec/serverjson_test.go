@@ -312,3 +312,24 @@ func TestSchemasCompile(t *testing.T) {
 		t.Fatal("server.schema.json differs from server.schema.2025-12-11.json")
 	}
 }
+
+func TestValidateVersionPrecedence(t *testing.T) {
+	for _, tc := range []struct{ name, serverJSON, tools, want string }{
+		{"MLflow's issues in tools beat our icon rule in server_json",
+			`{"name":"a","version":"1","icons":[{"src":"https://example.com/a.png","theme":"blue"}]}`, `[{}]`,
+			"Invalid request: tools.0.name: Field required"},
+		{"our icon rule once MLflow accepts", `{"name":"a","version":"1"}`, `[{"name":"t","icons":[{"src":"https://example.com/a.png","sizes":["big"]}]}]`,
+			"Invalid icon size 'big' at tools.0.icons.0.sizes.0. Allowed values: 'any' or '<width>x<height>' such as '48x48'."},
+		{"unreadable server_json first", `{"name":"a","name":"b"}`, `[{"name":"t","icons":[{"src":"http://example.com/a.png"}]}]`,
+			"Invalid request: server_json: Duplicate key 'name'"},
+		{"unreadable tools", `{"name":"a","version":"1"}`, `[{"name":"t"`, "Invalid request: tools.0: Invalid JSON at byte 12: unexpected end of input"},
+		{"absent server_json and tools issues", ``, `[{}]`, "Invalid request: server_json: Field required; tools.0.name: Field required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := ValidateVersion(context.Background(), json.RawMessage(tc.serverJSON), json.RawMessage(tc.tools), testPolicy(), ServerJSONOptions{})
+			if got := errText(t, err); got != tc.want {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

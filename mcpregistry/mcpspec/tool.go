@@ -109,7 +109,7 @@ func (t Tool) MarshalJSON() ([]byte, error) { return t.appendJSON(nil, false) }
 func (t *Tool) UnmarshalJSON(data []byte) error {
 	v, err := parseDocument(data, "tool")
 	if err != nil {
-		return err
+		return fmt.Errorf("tool: %v", err)
 	}
 	*t, err = toolFromValue(&v)
 	return err

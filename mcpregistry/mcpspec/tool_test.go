@@ -3,9 +3,12 @@ package mcpspec
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
 )
 
 func TestCanonicalTools(t *testing.T) {
@@ -103,9 +106,12 @@ func TestToolForms(t *testing.T) {
 	if again, _ := EncodeTools(back); string(again) != wantStored {
 		t.Fatalf("round trip %s", again)
 	}
-	for _, bad := range []string{`{"name":"t"}`, `[1]`, `[{"name":"t","icons":{}}]`} {
-		if _, err := DecodeTools([]byte(bad)); err == nil {
+	for _, bad := range []string{`{"name":"t"}`, `[1]`, `[{"name":"t","icons":{}}]`, `[{"name":"t","name":"u"}]`} {
+		_, err := DecodeTools([]byte(bad))
+		if err == nil {
 			t.Errorf("DecodeTools(%s) accepted", bad)
+		} else if errors.Is(err, mlflowerr.ErrInvalid) {
+			t.Errorf("DecodeTools(%s): corrupt stored data reported as a client error: %v", bad, err)
 		}
 	}
 }
