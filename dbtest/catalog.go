@@ -54,17 +54,20 @@ func (c Catalog) Diff(other Catalog) string {
 		case !okA:
 			fmt.Fprintf(&b, "table %s: only in the second catalog\n", n)
 		default:
+			changed := false
 			for _, l := range a {
 				if !slices.Contains(o, l) {
+					changed = true
 					fmt.Fprintf(&b, "table %s: - %s\n", n, l)
 				}
 			}
 			for _, l := range o {
 				if !slices.Contains(a, l) {
+					changed = true
 					fmt.Fprintf(&b, "table %s: + %s\n", n, l)
 				}
 			}
-			if b.Len() == 0 && !slices.Equal(a, o) {
+			if !changed && !slices.Equal(a, o) {
 				fmt.Fprintf(&b, "table %s: same lines in another order\n", n)
 			}
 		}

@@ -25,8 +25,18 @@ func SQLite(t testing.TB) mlflowdb.URI {
 // Dialects runs fn as one subtest per dialect, each with a fresh database.
 func Dialects(t *testing.T, fn func(t *testing.T, uri mlflowdb.URI)) {
 	t.Helper()
-	t.Run("postgresql", func(t *testing.T) { fn(t, Postgres(t)) })
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	for _, d := range []mlflowdb.Dialect{mlflowdb.Postgres, mlflowdb.SQLite} {
+		t.Run(d.String(), func(t *testing.T) { fn(t, Fresh(t, d)) })
+	}
+}
+
+// Fresh returns a new, empty database of dialect d: a schema or a file.
+func Fresh(t testing.TB, d mlflowdb.Dialect) mlflowdb.URI {
+	t.Helper()
+	if d == mlflowdb.Postgres {
+		return Postgres(t)
+	}
+	return SQLite(t)
 }
 
 // Open opens uri with default options and closes it when the test ends.

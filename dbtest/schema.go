@@ -122,6 +122,14 @@ func loadSQLiteDDL(ctx context.Context, uri mlflowdb.URI, script string) error {
 		return err
 	}
 	defer db.Close()
-	_, err = db.ExecContext(ctx, script)
-	return err
+	// One transaction: one sync of the file instead of one per statement.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, script); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }

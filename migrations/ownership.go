@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowdb"
 )
@@ -145,14 +146,14 @@ func (f *schemaFacts) judge(s *Status) {
 	switch {
 	case !all && !none:
 		s.MissingTables = f.missing
-		problem("only some MCP tables exist (present: %v; missing: %v); the sidecar will not create or guess the rest, restore them or drop the others",
-			f.present, f.missing)
+		problem("only some MCP tables exist (present: %s; missing: %s); the sidecar will not create or guess the rest: restore them or drop the others",
+			strings.Join(f.present, ", "), strings.Join(f.missing, ", "))
 	case none && s.OwnerRecorded:
 		s.MissingTables = f.missing
-		problem("the MCP tables recorded as created by %s are missing (%v)", f.owner, f.missing)
+		problem("the MCP tables recorded as created by %s are missing (%s)", f.owner, strings.Join(f.missing, ", "))
 	case none && s.Version > 0:
 		s.MissingTables = f.missing
-		problem("sidecar schema version %d is recorded but the MCP tables are missing (%v)", s.Version, f.missing)
+		problem("sidecar schema version %d is recorded but the MCP tables are missing (%s)", s.Version, strings.Join(f.missing, ", "))
 	case all && !s.OwnerRecorded && s.Version > 0:
 		problem("the MCP tables exist and sidecar schema version %d is recorded, but %s has no owner record; restore it or reset %s",
 			s.Version, metadataTable, VersionTable)
@@ -163,8 +164,8 @@ func (f *schemaFacts) judge(s *Status) {
 	if all {
 		s.MissingColumns = f.missingCols
 		if len(f.missingCols) > 0 {
-			problem("the MCP tables lack columns the sidecar needs: %v (MLflow's schema is older or newer than the one the sidecar supports)",
-				f.missingCols)
+			problem("the MCP tables lack columns the sidecar needs: %s (MLflow's schema is older or newer than the one the sidecar supports)",
+				strings.Join(f.missingCols, ", "))
 		}
 	}
 }

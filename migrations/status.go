@@ -54,7 +54,7 @@ func (s Status) Err() error {
 // String renders the status as `mlflow-sidecar migrate status` prints it.
 func (s Status) String() string {
 	var b strings.Builder
-	row := func(k, v string) { fmt.Fprintf(&b, "%-19s %s\n", k+":", v) }
+	row := func(k, v string) { fmt.Fprintf(&b, "%-18s %s\n", k+":", v) }
 	row("Database", s.Dialect.String()+" "+s.Database)
 	if s.MLflowInitialised {
 		rev := s.MLflowRevision
