@@ -34,7 +34,9 @@ func TestAdvisoryLockSerialisesWriters(t *testing.T) {
 
 	waitingOnAdvisoryLock := func() bool {
 		var n int64
-		err := watcher.Q().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&n)
+		// A bigint advisory key shows as classid (high half) and objid (low half).
+		err := watcher.Q().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`, "server/a").Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}
