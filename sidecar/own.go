@@ -1,0 +1,75 @@
+package sidecar
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
+	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
+)
+
+// WorkspaceResolver resolves the X-MLFLOW-WORKSPACE header.
+type WorkspaceResolver interface {
+	Resolve(ctx context.Context, header string) (string, error)
+}
+
+// Authenticator establishes who a request is. It returns the user name (nil
+// when the sidecar runs without authentication) or an error; when it has
+// already written the response (e.g. a 401 challenge) it returns handled.
+type Authenticator interface {
+	Authenticate(w http.ResponseWriter, r *http.Request) (user *string, handled bool, err error)
+}
+
+// OwnOptions configure the middleware of the routes the sidecar serves
+// itself (the registry, trace links, the /v0.1 API). Proxied routes never
+// pass through it: MLflow applies its own rules to them.
+type OwnOptions struct {
+	Workspaces WorkspaceResolver
+	Auth       Authenticator // nil: no authentication
+	// MaxBodyBytes caps request bodies (--max-request-bytes).
+	MaxBodyBytes int64
+	// WriteTimeout bounds writing a response; own routes never stream.
+	WriteTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+// Own wraps a handler of the sidecar's own routes: body limit, write
+// deadline, authentication, then workspace resolution into the request scope.
+func Own(h http.Handler, o OwnOptions) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o.WriteTimeout > 0 {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(o.WriteTimeout))
+		}
+		if o.MaxBodyBytes > 0 {
+			if r.ContentLength > o.MaxBodyBytes {
+				mlflowerr.Write(w, mlflowerr.TooLarge("Request body is too large: %d bytes, the limit is %d bytes",
+					r.ContentLength, o.MaxBodyBytes))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
+		}
+		var user *string
+		if o.Auth != nil {
+			u, handled, err := o.Auth.Authenticate(w, r)
+			if handled {
+				return
+			}
+			if err != nil {
+				mlflowerr.Write(w, err)
+				return
+			}
+			user = u
+		}
+		ws, err := o.Workspaces.Resolve(r.Context(), r.Header.Get(scope.WorkspaceHeader))
+		if err != nil {
+			if _, status := mlflowerr.Code(err); status >= http.StatusInternalServerError && o.Logger != nil {
+				o.Logger.ErrorContext(r.Context(), "workspace resolution failed", "err", err)
+			}
+			mlflowerr.Write(w, err)
+			return
+		}
+		h.ServeHTTP(w, r.WithContext(scope.With(r.Context(), scope.Scope{Workspace: ws, User: user})))
+	})
+}
