@@ -51,6 +51,12 @@ func (e *unavailableError) Error() string {
 
 func (e *unavailableError) Unwrap() []error { return []error{mlflowerr.ErrUnavailable, e.cause} }
 
+// ClientMessage keeps the driver's detail (host names, user names) out of
+// responses; the full text is logged by the handler that answers 503.
+func (e *unavailableError) ClientMessage() string {
+	return "The backend store is temporarily unavailable. Retry later."
+}
+
 func unavailable(err error) error {
 	if err == nil || errors.Is(err, mlflowerr.ErrUnavailable) {
 		return err

@@ -95,6 +95,10 @@ func Code(err error) (code string, status int) {
 	}
 }
 
+// clientMessager is implemented by errors whose text is for the operator's
+// log and which carry a separate, safe message for the client.
+type clientMessager interface{ ClientMessage() string }
+
 // Body is MLflow's error body.
 type Body struct {
 	ErrorCode string `json:"error_code"`
@@ -107,8 +111,12 @@ type Body struct {
 func Write(w http.ResponseWriter, err error) {
 	code, status := Code(err)
 	msg := err.Error()
-	if status == http.StatusInternalServerError {
+	var cm clientMessager
+	switch {
+	case status == http.StatusInternalServerError:
 		msg = "Internal error. See the sidecar's log for details."
+	case errors.As(err, &cm):
+		msg = cm.ClientMessage()
 	}
 	WriteCode(w, status, code, msg)
 }
