@@ -60,13 +60,7 @@ func decodeMLflowError(t *testing.T, res *http.Response, body []byte) mlflowerr.
 }
 
 func TestUpstreamDownThenUp(t *testing.T) {
-	// Reserve an address, then free it: MLflow is "not started yet".
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedAddr(t)
 
 	reader := sdkmetric.NewManualReader()
 	logs := &captureHandler{}
@@ -93,7 +87,7 @@ func TestUpstreamDownThenUp(t *testing.T) {
 		t.Fatalf("own route while upstream down: %d %q", res.StatusCode, body)
 	}
 
-	l, err = net.Listen("tcp", addr)
+	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatalf("re-listening on %s: %v", addr, err)
 	}

@@ -149,3 +149,16 @@ func (p *patternReader) Read(b []byte) (int, error) {
 	p.off += int64(n)
 	return n, nil
 }
+
+// closedAddr returns a loopback address nobody listens on: an MLflow that
+// is not started yet.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}

@@ -16,8 +16,10 @@ const meterName = "github.com/mlflow-sidecar/mlflow-sidecar/proxy"
 type metrics struct {
 	responses metric.Int64Counter
 	failures  metric.Int64Counter
-	byClass   [6]metric.AddOption // index: status / 100
-	byKind    map[string]metric.AddOption
+	// Option slices rather than options: a variadic call with a fresh
+	// slice would allocate on every request.
+	byClass [6][]metric.AddOption // index: status / 100
+	byKind  map[string][]metric.AddOption
 }
 
 func newMetrics(mp metric.MeterProvider) (*metrics, error) {
@@ -35,12 +37,12 @@ func newMetrics(mp metric.MeterProvider) (*metrics, error) {
 	if err != nil {
 		return nil, fmt.Errorf("proxy metrics: %w", err)
 	}
-	met := &metrics{responses: responses, failures: failures, byKind: map[string]metric.AddOption{}}
+	met := &metrics{responses: responses, failures: failures, byKind: map[string][]metric.AddOption{}}
 	for i := range met.byClass {
-		met.byClass[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("status_class", fmt.Sprintf("%dxx", i))))
+		met.byClass[i] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("status_class", fmt.Sprintf("%dxx", i))))}
 	}
 	for _, f := range failureKinds {
-		met.byKind[f.kind] = metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", f.kind)))
+		met.byKind[f.kind] = []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("kind", f.kind)))}
 	}
 	return met, nil
 }
@@ -50,9 +52,9 @@ func (m *metrics) response(ctx context.Context, status int) {
 	if class < 0 || class >= len(m.byClass) {
 		class = 0
 	}
-	m.responses.Add(ctx, 1, m.byClass[class])
+	m.responses.Add(ctx, 1, m.byClass[class]...)
 }
 
 func (m *metrics) upstreamError(ctx context.Context, f failure) {
-	m.failures.Add(ctx, 1, m.byKind[f.kind])
+	m.failures.Add(ctx, 1, m.byKind[f.kind]...)
 }

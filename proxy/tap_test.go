@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"testing"
 )
@@ -136,12 +135,7 @@ func TestTapDoneDoesNotDelayResponse(t *testing.T) {
 }
 
 func TestTapNotCalledWithoutUpstreamAnswer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := closedAddr(t)
 	tap := &testTap{calls: make(chan tapCall, 1)}
 	_, front := startProxy(t, Config{URL: "http://" + addr, Tap: tap})
 	res, _ := rawRequest(t, front, "POST", "/v1/traces", http.Header{}, "spans")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -51,7 +52,8 @@ type Config struct {
 	// upstream outage. Default 30s.
 	ErrorLogInterval time.Duration
 
-	// Telemetry providers; nil means the otel globals at request time.
+	// Telemetry providers; nil means the otel globals (which delegate to
+	// providers installed after NewUpstream).
 	TracerProvider trace.TracerProvider
 	MeterProvider  metric.MeterProvider
 	Propagator     propagation.TextMapPropagator
@@ -114,10 +116,13 @@ func NewUpstream(cfg Config) (*Upstream, error) {
 		outage:    newOutageLog(cfg.Logger, cfg.ErrorLogInterval, time.Now),
 		metrics:   met,
 	}
-	var otelOpts []otelhttp.Option
-	if cfg.TracerProvider != nil {
-		otelOpts = append(otelOpts, otelhttp.WithTracerProvider(cfg.TracerProvider))
+	tp := cfg.TracerProvider
+	if tp == nil {
+		// The global provider delegates to whatever is installed later; naming
+		// it here saves otelhttp building a tracer on every request.
+		tp = otel.GetTracerProvider()
 	}
+	otelOpts := []otelhttp.Option{otelhttp.WithTracerProvider(tp)}
 	if cfg.MeterProvider != nil {
 		otelOpts = append(otelOpts, otelhttp.WithMeterProvider(cfg.MeterProvider))
 	}
