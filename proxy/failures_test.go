@@ -130,18 +130,44 @@ func TestUpstreamDownThenUp(t *testing.T) {
 }
 
 func TestUpstreamSlowIsGatewayTimeout(t *testing.T) {
-	release := make(chan struct{})
-	defer close(release)
-	upstream := startUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select { // never answers while the test runs
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	_, front := startProxy(t, Config{URL: upstream.URL, ResponseHeaderTimeout: 50 * time.Millisecond})
-	res, body := rawRequest(t, front, "POST", "/api/2.0/mlflow/runs/search", http.Header{}, "{}")
-	if e := decodeMLflowError(t, res, body); res.StatusCode != 504 || e.ErrorCode != "TEMPORARILY_UNAVAILABLE" {
-		t.Fatalf("slow upstream: %d %+v", res.StatusCode, e)
+	cases := []struct {
+		name           string
+		headerTimeout  time.Duration
+		callerDeadline time.Duration // a deadline set in front of the proxy
+	}{
+		{"response header timeout", 50 * time.Millisecond, 0},
+		{"caller deadline", 0, 50 * time.Millisecond},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			release := make(chan struct{})
+			defer close(release)
+			upstream := startUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				select { // never answers while the test runs
+				case <-r.Context().Done():
+				case <-release:
+				}
+			}))
+			up, err := NewUpstream(Config{URL: upstream.URL, ResponseHeaderTimeout: c.headerTimeout,
+				Logger: slog.New(&captureHandler{})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer up.Close()
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if c.callerDeadline > 0 {
+					ctx, cancel := context.WithTimeout(r.Context(), c.callerDeadline)
+					defer cancel()
+					r = r.WithContext(ctx)
+				}
+				up.ServeHTTP(w, r)
+			}))
+			defer front.Close()
+			res, body := rawRequest(t, front, "POST", "/api/2.0/mlflow/runs/search", http.Header{}, "{}")
+			if e := decodeMLflowError(t, res, body); res.StatusCode != 504 || e.ErrorCode != "TEMPORARILY_UNAVAILABLE" {
+				t.Fatalf("slow upstream: %d %+v", res.StatusCode, e)
+			}
+		})
 	}
 }
 

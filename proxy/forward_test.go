@@ -1,6 +1,9 @@
 package proxy
 
 import (
+	"bufio"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -163,5 +166,44 @@ func TestOriginRules(t *testing.T) {
 				t.Fatalf("upstream Host %q", got.Host)
 			}
 		})
+	}
+}
+
+// Protocol upgrades (WebSocket and the like) pass through as a raw byte
+// stream both ways, client span and all.
+func TestUpgradePassesThrough(t *testing.T) {
+	upstream := startUpstream(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "echo" {
+			http.Error(w, "no upgrade", 400)
+			return
+		}
+		conn, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		brw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+		brw.Flush()
+		line, _ := brw.ReadString('\n')
+		brw.WriteString("echo " + line)
+		brw.Flush()
+	}))
+	_, front := startProxy(t, Config{URL: upstream.URL})
+	conn, err := net.Dial("tcp", hostOf(t, front.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n", hostOf(t, front.URL))
+	br := bufio.NewReader(conn)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade response %v, %v", res, err)
+	}
+	fmt.Fprint(conn, "ping\n")
+	var line string
+	within(t, "echo through the upgraded connection", func() { line, _ = br.ReadString('\n') })
+	if line != "echo ping\n" {
+		t.Fatalf("got %q", line)
 	}
 }

@@ -234,8 +234,11 @@ func (u *Upstream) modifyResponse(res *http.Response) error {
 // is not an upstream failure: nothing is logged as one or written.
 func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		u.cfg.Logger.DebugContext(ctx, "client went away before MLflow answered", "path", r.URL.Path)
+	if errors.Is(ctx.Err(), context.Canceled) {
+		// Whatever the transport's error says, the client (or the server,
+		// shutting down) is gone; a deadline set in front of us, though, is
+		// a timeout like any other and gets its 504 below.
+		u.cfg.Logger.DebugContext(ctx, "client went away before MLflow answered", "path", r.URL.Path, "error", err)
 		return
 	}
 	if b, ok := r.Body.(*clientBody); ok && b.failed.Load() {
