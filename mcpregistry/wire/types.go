@@ -101,8 +101,10 @@ type SearchEndpoints struct {
 // Empty is the `{}` of deletes and tag/alias writes.
 type Empty struct{}
 
-// Request bodies, as clients send them. Pointer fields are optional; the
-// server decodes with Decode* (request.go) to tell absent from null.
+// Request bodies, as clients send them. Pointer fields with omitempty are
+// optional and never sent as null; Patch fields tell absent from null. The
+// server does not decode into these types: it reads bodies field by field
+// with Body (request.go) to reproduce MLflow's validation messages.
 
 // CreateServerRequest is POST /mcp-servers.
 type CreateServerRequest struct {
@@ -111,9 +113,16 @@ type CreateServerRequest struct {
 	Icons       json.RawMessage `json:"icons,omitempty"`
 }
 
-// UpdateServerRequest is PATCH /mcp-servers/{name}. Use Null* helpers of the
-// client to send an explicit null.
-type UpdateServerRequest map[string]any
+// UpdateServerRequest is PATCH /mcp-servers/{name} (merge-patch: an absent
+// field is unchanged, Null clears it). An empty request is valid and only
+// bumps last_updated_*.
+type UpdateServerRequest struct {
+	DisplayName Patch[string] `json:"display_name,omitzero"`
+	Description Patch[string] `json:"description,omitzero"`
+	// Icons is a JSON list of icons; Value of "[]" stores an empty list,
+	// Null clears it.
+	Icons Patch[json.RawMessage] `json:"icons,omitzero"`
+}
 
 // CreateVersionRequest is POST /mcp-servers/{name}/versions.
 type CreateVersionRequest struct {
@@ -125,9 +134,30 @@ type CreateVersionRequest struct {
 	CreateEndpointsFromRemotes bool            `json:"create_access_endpoints_from_remotes,omitempty"`
 }
 
+// UpdateVersionRequest is PATCH /mcp-servers/{name}/versions/{version}.
+// Status cannot be null on the wire (MLflow rejects it), so it is a plain
+// optional; server_json and source are immutable.
+type UpdateVersionRequest struct {
+	DisplayName Patch[string] `json:"display_name,omitzero"`
+	Status      *string       `json:"status,omitempty"`
+	// Tools is a JSON list of tools; Null stores NULL (shown as []).
+	Tools Patch[json.RawMessage] `json:"tools,omitzero"`
+}
+
 // CreateEndpointRequest is POST /mcp-servers/{name}/endpoints.
 type CreateEndpointRequest struct {
 	URL           string  `json:"url"`
+	TransportType *string `json:"transport_type,omitempty"`
+	ServerVersion *string `json:"server_version,omitempty"`
+	ServerAlias   *string `json:"server_alias,omitempty"`
+}
+
+// UpdateEndpointRequest is PATCH /mcp-servers/{name}/endpoints/{id}. MLflow
+// ignores a null transport_type, server_version or server_alias and rejects a
+// null url, so every field is a plain optional. Setting ServerVersion clears
+// the alias target and vice versa; setting both is an error.
+type UpdateEndpointRequest struct {
+	URL           *string `json:"url,omitempty"`
 	TransportType *string `json:"transport_type,omitempty"`
 	ServerVersion *string `json:"server_version,omitempty"`
 	ServerAlias   *string `json:"server_alias,omitempty"`
