@@ -430,4 +430,3 @@ func count[T any](seq func(yield func(T, error) bool)) (int, error) {
 	}
 	return n, nil
 }
-

@@ -134,7 +134,10 @@ func TestRoutesAndEncoding(t *testing.T) {
 			"GET", "/api/3.0/mlflow/mcp-servers/" + enc + "/versions/1.0.0%2Bb%2F1", ""},
 		{"latest", func(ctx context.Context, c *Client) error { _, err := c.GetLatestVersion(ctx, name); return err },
 			"GET", "/api/3.0/mlflow/mcp-servers/" + enc + "/aliases/latest", ""},
-		{"alias with slash", func(ctx context.Context, c *Client) error { _, err := c.GetVersionByAlias(ctx, name, "prod/eu"); return err },
+		{"alias with slash", func(ctx context.Context, c *Client) error {
+			_, err := c.GetVersionByAlias(ctx, name, "prod/eu")
+			return err
+		},
 			"GET", "/api/3.0/mlflow/mcp-servers/" + enc + "/aliases/prod%2Feu", ""},
 		{"update version", func(ctx context.Context, c *Client) error {
 			_, err := c.UpdateVersion(ctx, name, "1.0.0", wire.UpdateVersionRequest{Status: ptr("deprecated"), Tools: wire.Value(json.RawMessage(`[]`))})
@@ -190,7 +193,10 @@ func TestRoutesAndEncoding(t *testing.T) {
 			_, err := c.SearchVersionTraces(ctx, name, "1.0.0", TraceSearch{MaxResults: 2, PageToken: "p"})
 			return err
 		}, "GET", "/api/3.0/mlflow/mcp-servers/" + enc + "/versions/1.0.0/traces?max_results=2&page_token=p", ""},
-		{"server traces", func(ctx context.Context, c *Client) error { _, err := c.SearchServerTraces(ctx, name, TraceSearch{}); return err },
+		{"server traces", func(ctx context.Context, c *Client) error {
+			_, err := c.SearchServerTraces(ctx, name, TraceSearch{})
+			return err
+		},
 			"GET", "/api/3.0/mlflow/mcp-servers/" + enc + "/traces", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
