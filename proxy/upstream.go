@@ -224,8 +224,10 @@ func (u *Upstream) keepExactPath(in, out *http.Request) {
 func (u *Upstream) modifyResponse(res *http.Response) error {
 	u.outage.success()
 	u.metrics.response(res.Request.Context(), res.StatusCode)
-	if st := tapStateFrom(res.Request.Context()); st != nil {
-		st.status = res.StatusCode
+	if u.cfg.Tap != nil {
+		if st := tapStateFrom(res.Request.Context()); st != nil {
+			st.status = res.StatusCode
+		}
 	}
 	return nil
 }

@@ -89,7 +89,7 @@ func run(o options, out, progress io.Writer) error {
 		return err
 	}
 
-	rep := report{opts: o, target: t.desc, command: "sidecar-loadgen " + strings.Join(os.Args[1:], " "), loadBefore: loadAvg()}
+	rep := report{opts: o, target: t.desc, command: strings.Join(append([]string{"sidecar-loadgen"}, os.Args[1:]...), " "), loadBefore: loadAvg()}
 	// Streams first: the load runs leave connection pools and buffers
 	// behind that would blur the streaming peak.
 	if !o.skipStreams {
