@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+
+	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
+	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowdb"
+)
+
+// A view statement is "WITH page AS (<keys of the rows to show>) <tail>":
+// the page CTE selects only keys (filtered, ordered and limited, for a
+// search), and the tail joins the full rows and nests their related rows as
+// JSON. Keeping the LIMIT inside the CTE means the nested subqueries run for
+// the rows shown, never for every row a filter scans.
+
+// serverTail shows a server with its latest version (a JSON object, NULL
+// when none is live), aliases, tags and resolvable endpoints (JSON arrays).
+func serverTail(d mlflowdb.Dialect) string {
+	aliases := "SELECT " + jsonArrayAgg(d, jsonObject(d, "'a'", "a.alias", "'v'", "a.version"), "a.alias") +
+		" FROM mcp_server_aliases a WHERE a.workspace = s.workspace AND a.name = s.name"
+	tags := "SELECT " + jsonArrayAgg(d, jsonObject(d, "'k'", `t."key"`, "'v'", "t.value"), `t."key"`) +
+		" FROM mcp_server_tags t WHERE t.workspace = s.workspace AND t.name = s.name"
+	endpoints := "SELECT " + jsonArrayAgg(d, endpointObject(d), "e.id") +
+		" FROM mcp_access_endpoints e JOIN mcp_server_versions rv ON " + resolvedOn(d) +
+		" WHERE e.workspace = s.workspace AND e.server_name = s.name"
+	return "SELECT " + serverCols + ", CASE WHEN lv.version IS NULL THEN NULL ELSE " + versionObject(d, "lv", false) +
+		" END, (" + aliases + "), (" + tags + "), (" + endpoints + ")" +
+		" FROM page p JOIN mcp_servers s ON s.workspace = p.workspace AND s.name = p.name" +
+		" LEFT JOIN mcp_server_versions lv ON lv.workspace = s.workspace AND lv.name = s.name AND lv.version = " +
+		latestColumn(d, "version", "s.workspace", "s.name")
+}
+
+func versionTail(d mlflowdb.Dialect) string {
+	return "SELECT " + versionCols("v") + ", (" + versionAliasesSQL(d, "v") + "), (" + versionTagsSQL(d, "v") + ")" +
+		" FROM page p JOIN mcp_server_versions v ON v.workspace = p.workspace AND v.name = p.name AND v.version = p.version"
+}
+
+// endpointTail shows endpoints whose page CTE resolved them (rv_version).
+func endpointTail(d mlflowdb.Dialect) string {
+	return "SELECT " + endpointCols + ", " + versionCols("rv") + ", (" + versionAliasesSQL(d, "rv") + "), (" +
+		versionTagsSQL(d, "rv") + ")" +
+		" FROM page p JOIN mcp_access_endpoints e ON e.id = p.id JOIN mcp_server_versions rv" +
+		" ON rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = p.rv_version"
+}
+
+// The heads of the page CTEs: scope conditions only; searches append
+// filters, the keyset predicate, ORDER BY and LIMIT.
+const (
+	serverHead   = "WITH page AS (SELECT s.workspace, s.name FROM mcp_servers s WHERE s.workspace = $1"
+	versionHead  = "WITH page AS (SELECT v.workspace, v.name, v.version FROM mcp_server_versions v WHERE v.workspace = $1 AND v.name = $2"
+	endpointHead = "WITH page AS (SELECT e.id, rv.version AS rv_version FROM mcp_access_endpoints e JOIN mcp_server_versions rv ON "
+)
+
+// statements are the fixed view statements of one dialect and the parts
+// searches complete, built once.
+type statements struct {
+	serverView, versionView, liveVersionView, endpointView string
+	serverTail, versionTail, endpointTail, endpointHead    string
+}
+
+var prepared = map[mlflowdb.Dialect]*statements{mlflowdb.Postgres: build(mlflowdb.Postgres), mlflowdb.SQLite: build(mlflowdb.SQLite)}
+
+func build(d mlflowdb.Dialect) *statements {
+	return &statements{
+		serverView:      serverHead + " AND s.name = $2) " + serverTail(d),
+		versionView:     versionHead + " AND v.version = $3) " + versionTail(d),
+		liveVersionView: versionHead + " AND v.version = $3 AND v.status <> 'deleted') " + versionTail(d),
+		endpointView:    endpointHead + resolvedOn(d) + " WHERE e.id = $1) " + endpointTail(d),
+		serverTail:      serverTail(d),
+		versionTail:     versionTail(d),
+		endpointTail:    endpointTail(d),
+		endpointHead:    endpointHead + resolvedOn(d),
+	}
+}
+
+func (t *tx) stmts() *statements { return prepared[t.dialect()] }
+
+func (t *tx) ServerView(ctx context.Context, ws, name string) (*mcpregistry.ServerView, error) {
+	if err := t.view(); err != nil {
+		return nil, err
+	}
+	return first(collect(ctx, t.q, t.stmts().serverView, []any{ws, name}, scanServerView))
+}
+
+func (t *tx) VersionView(ctx context.Context, ws, name, version string, includeDeleted bool) (*mcpregistry.VersionView, error) {
+	if err := t.view(); err != nil {
+		return nil, err
+	}
+	sql := t.stmts().liveVersionView
+	if includeDeleted {
+		sql = t.stmts().versionView
+	}
+	return first(collect(ctx, t.q, sql, []any{ws, name, version}, scanVersionView))
+}
+
+func (t *tx) EndpointView(ctx context.Context, id string) (*mcpregistry.EndpointView, error) {
+	if err := t.view(); err != nil {
+		return nil, err
+	}
+	return first(collect(ctx, t.q, t.stmts().endpointView, []any{id}, scanEndpointView))
+}
+
+func first[T any](items []T, err error) (*T, error) {
+	if err != nil || len(items) == 0 {
+		return nil, err
+	}
+	return &items[0], nil
+}
+
+// collect runs a query and scans every row.
+func collect[T any](ctx context.Context, q mlflowdb.Querier, sql string, args []any, scan func(mlflowdb.Rows) (T, error)) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []T{}
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item)
+	}
+	return items, rows.Err()
+}
+
+func scanServerView(rows mlflowdb.Rows) (mcpregistry.ServerView, error) {
+	var r serverScan
+	var latest, aliases, tagList, endpoints []byte
+	if err := rows.Scan(append(r.dest(), &latest, &aliases, &tagList, &endpoints)...); err != nil {
+		return mcpregistry.ServerView{}, err
+	}
+	view := mcpregistry.ServerView{Server: r.server()}
+	if latest != nil {
+		var lv versionJSON
+		if err := decodeJSON(latest, "latest version", &lv); err != nil {
+			return view, err
+		}
+		v := lv.view().Version
+		view.Latest = &v
+	}
+	var al []aliasJSON
+	var tg []tagJSON
+	var eps []endpointJSON
+	for _, part := range []struct {
+		raw  []byte
+		what string
+		into any
+	}{{aliases, "server aliases", &al}, {tagList, "server tags", &tg}, {endpoints, "access endpoints", &eps}} {
+		if err := decodeJSON(part.raw, part.what, part.into); err != nil {
+			return view, err
+		}
+	}
+	view.Aliases = make([]mcpregistry.Alias, len(al))
+	for i, a := range al {
+		view.Aliases[i] = mcpregistry.Alias{Alias: a.Alias, Version: a.Version}
+	}
+	view.Tags = tags(tg)
+	view.Endpoints = make([]mcpregistry.EndpointView, len(eps))
+	for i := range eps {
+		view.Endpoints[i] = eps[i].view(view.Workspace, view.Name)
+	}
+	return view, nil
+}
+
+func scanVersionView(rows mlflowdb.Rows) (mcpregistry.VersionView, error) {
+	var r versionScan
+	var aliases, tagList []byte
+	if err := rows.Scan(append(r.dest(), &aliases, &tagList)...); err != nil {
+		return mcpregistry.VersionView{}, err
+	}
+	return versionView(r.version(), aliases, tagList)
+}
+
+func versionView(v mcpregistry.Version, aliases, tagList []byte) (mcpregistry.VersionView, error) {
+	view := mcpregistry.VersionView{Version: v}
+	var tg []tagJSON
+	if err := decodeJSON(aliases, "version aliases", &view.Aliases); err != nil {
+		return view, err
+	}
+	if err := decodeJSON(tagList, "version tags", &tg); err != nil {
+		return view, err
+	}
+	view.Aliases, view.Tags = nonNil(view.Aliases), tags(tg)
+	return view, nil
+}
+
+func scanEndpointView(rows mlflowdb.Rows) (mcpregistry.EndpointView, error) {
+	var e endpointScan
+	var r versionScan
+	var aliases, tagList []byte
+	if err := rows.Scan(append(append(e.dest(), r.dest()...), &aliases, &tagList)...); err != nil {
+		return mcpregistry.EndpointView{}, err
+	}
+	rv, err := versionView(r.version(), aliases, tagList)
+	return mcpregistry.EndpointView{Endpoint: e.endpoint(), Resolved: &rv}, err
+}
