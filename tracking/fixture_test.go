@@ -11,7 +11,9 @@ import (
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/dbtest"
 	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
+	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry/store"
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowdb"
+	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
 	"github.com/mlflow-sidecar/mlflow-sidecar/tracking"
 )
 
@@ -28,6 +30,8 @@ type fixture struct {
 	svc   *tracking.Service
 	hasWS bool // experiments.workspace exists (MLflow 3.10+)
 	ctx   context.Context
+	store mcpregistry.Store
+	reg   *mcpregistry.Registry
 }
 
 func newFixture(t testing.TB, uri mlflowdb.URI, mlflowVersion string) *fixture {
@@ -37,7 +41,9 @@ func newFixture(t testing.TB, uri mlflowdb.URI, mlflowVersion string) *fixture {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	f := &fixture{t: t, uri: uri, db: db, hasWS: mlflowVersion != dbtest.MLflow352, ctx: ctx}
-	f.svc = tracking.New(tracking.Config{DB: db, Clock: func() time.Time { return time.UnixMilli(clockMillis) }})
+	f.store = store.New(db)
+	f.reg = mcpregistry.New(mcpregistry.Config{Store: f.store})
+	f.svc = tracking.New(tracking.Config{DB: db, Store: f.store, Clock: func() time.Time { return time.UnixMilli(clockMillis) }})
 	return f
 }
 
@@ -83,24 +89,49 @@ func (f *fixture) trace(id string, experimentID, timestampMs int64) {
 VALUES ($1, $2, $3, 5, 'OK')`, id, experimentID, timestampMs)
 }
 
-// version registers a server version with the given status.
+// version registers a server version through the registry, then moves it
+// to the given status.
 func (f *fixture) version(ws, name, version string, status mcpregistry.Status) {
 	f.t.Helper()
-	sv, err := mcpregistry.ParseVersion(version)
-	if err != nil {
-		f.t.Fatal(err)
+	initial := string(mcpregistry.StatusActive)
+	if status == mcpregistry.StatusDraft || status == mcpregistry.StatusDeleted {
+		initial = string(mcpregistry.StatusDraft)
 	}
-	f.exec(`INSERT INTO mcp_servers (workspace, name, created_at, last_updated_at) VALUES ($1, $2, 0, 0)
-ON CONFLICT (workspace, name) DO NOTHING`, ws, name)
-	f.exec(`INSERT INTO mcp_server_versions (workspace, name, version, version_major, version_minor, version_patch,
-version_prerelease_sort_key, server_json, status, created_at, last_updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0)`, ws, name, version, int64(sv.Major()), int64(sv.Minor()), int64(sv.Patch()),
-		sv.SortKey(), `{"name":"`+name+`","version":"`+version+`"}`, string(status))
+	in := mcpregistry.CreateVersionInput{ServerJSON: []byte(`{"name": "` + name + `", "version": "` + version + `"}`), Status: &initial}
+	if _, err := f.reg.CreateVersion(f.ctx, scope.Scope{Workspace: ws}, name, in); err != nil {
+		f.t.Fatalf("registering %s %s in %s: %v", name, version, ws, err)
+	}
+	switch status {
+	case mcpregistry.StatusDeprecated:
+		f.setStatus(ws, name, version, status)
+	case mcpregistry.StatusDeleted:
+		f.deleteVersion(ws, name, version)
+	}
 }
 
 func (f *fixture) setStatus(ws, name, version string, status mcpregistry.Status) {
 	f.t.Helper()
-	f.exec(`UPDATE mcp_server_versions SET status = $4 WHERE workspace = $1 AND name = $2 AND version = $3`, ws, name, version, string(status))
+	st := string(status)
+	if _, err := f.reg.UpdateVersion(f.ctx, scope.Scope{Workspace: ws}, name, version, mcpregistry.VersionPatch{Status: &st}); err != nil {
+		f.t.Fatalf("%s %s -> %s: %v", name, version, status, err)
+	}
+}
+
+// deleteVersion soft-deletes a version as a user would: an active one is
+// deprecated first.
+func (f *fixture) deleteVersion(ws, name, version string) {
+	f.t.Helper()
+	a := scope.Scope{Workspace: ws}
+	v, err := f.reg.GetVersion(f.ctx, a, name, version)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if v.Status == mcpregistry.StatusActive {
+		f.setStatus(ws, name, version, mcpregistry.StatusDeprecated)
+	}
+	if err := f.reg.DeleteVersion(f.ctx, a, name, version); err != nil {
+		f.t.Fatalf("deleting %s %s: %v", name, version, err)
+	}
 }
 
 // assoc is one entity_associations row of a trace.

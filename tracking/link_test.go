@@ -162,7 +162,7 @@ func TestUnlinkDeletedVersion(t *testing.T) {
 		if err := f.svc.Link(f.ctx, ws, "tr-1", []tracking.VersionRef{ref(brave, "1.2.0")}); err != nil {
 			t.Fatal(err)
 		}
-		f.setStatus(ws, brave, "1.2.0", mcpregistry.StatusDeleted)
+		f.deleteVersion(ws, brave, "1.2.0")
 		if err := f.svc.Link(f.ctx, ws, "tr-1", []tracking.VersionRef{ref(brave, "1.2.0")}); !errors.Is(err, tracking.ErrVersionNotFound) {
 			t.Fatalf("relinking a deleted version: %v", err)
 		}

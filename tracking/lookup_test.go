@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
 	"github.com/mlflow-sidecar/mlflow-sidecar/tracking"
 )
@@ -64,7 +63,7 @@ func TestListingsBothDirectionsWithPaging(t *testing.T) {
 			}
 		}
 		// Deleting a version keeps its history listable.
-		f.setStatus(ws, brave, "1.2.0", mcpregistry.StatusDeleted)
+		f.deleteVersion(ws, brave, "1.2.0")
 
 		b120Want := []string{
 			"tr-d@7000 exp=2 OK io.github.acme/brave-search@1.2.0",
