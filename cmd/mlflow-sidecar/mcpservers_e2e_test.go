@@ -486,3 +486,26 @@ func TestCLIAuthAndServerFailures(t *testing.T) {
 		}
 	})
 }
+
+// The registry holds tool icons to stricter rules than MCP servers do; a
+// registration whose discovered tools it rejects goes ahead without them.
+func TestCLIRegisterWithRejectedDiscoveredTools(t *testing.T) {
+	clearClientEnv(t)
+	uri := startSidecar(t)
+	ts := &toolServer{srv: mcp.NewServer(&mcp.Implementation{Name: "icons", Version: "1.0.0"}, nil)}
+	ts.srv.AddTool(&mcp.Tool{Name: "pic", InputSchema: map[string]any{"type": "object"},
+		Icons: []mcp.Icon{{Source: "http://insecure.example.com/i.png"}}},
+		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) { return &mcp.CallToolResult{}, nil })
+	hs := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return ts.srv }, nil))
+	t.Cleanup(hs.Close)
+	r := runCLI(t, uri, serverJSON(e2eName, "1.0.0", hs.URL), "register", "--discover-tools", "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %v\n%s", r.code, r.err, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "rejected the discovered tools") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	if v := decode[wire.Version](t, r); string(v.Tools) != "[]" {
+		t.Errorf("tools %s", v.Tools)
+	}
+}

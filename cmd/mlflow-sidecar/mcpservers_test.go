@@ -221,3 +221,40 @@ func TestTraceCommands(t *testing.T) {
 		})
 	}
 }
+
+func TestSpinnerOnlyOnATerminal(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		c := &mcpCLI{term: terminal{stderr: tty}}
+		cmd := &cobra.Command{}
+		var errb syncBuffer
+		cmd.SetErr(&errb)
+		sp := c.startSpinner(cmd, "Working")
+		sp.update("Working harder")
+		sp.end()
+		out := errb.String()
+		if tty != (out != "") {
+			t.Errorf("terminal %v: wrote %q", tty, out)
+		}
+		if tty && (!strings.Contains(out, "Working") || !strings.HasSuffix(out, "\r\x1b[K")) {
+			t.Errorf("spinner output %q does not end with a cleared line", out)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the spinner's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
