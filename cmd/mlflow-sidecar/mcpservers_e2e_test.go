@@ -495,7 +495,9 @@ func TestCLIRegisterWithRejectedDiscoveredTools(t *testing.T) {
 	ts := &toolServer{srv: mcp.NewServer(&mcp.Implementation{Name: "icons", Version: "1.0.0"}, nil)}
 	ts.srv.AddTool(&mcp.Tool{Name: "pic", InputSchema: map[string]any{"type": "object"},
 		Icons: []mcp.Icon{{Source: "http://insecure.example.com/i.png"}}},
-		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) { return &mcp.CallToolResult{}, nil })
+		func(context.Context, *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			return &mcp.CallToolResult{}, nil
+		})
 	hs := httptest.NewServer(mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return ts.srv }, nil))
 	t.Cleanup(hs.Close)
 	r := runCLI(t, uri, serverJSON(e2eName, "1.0.0", hs.URL), "register", "--discover-tools", "-o", "json")
