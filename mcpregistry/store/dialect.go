@@ -132,14 +132,37 @@ func latestColumn(d mlflowdb.Dialect, col, ws, name string) string {
 		" AND lx.status <> 'deleted' ORDER BY " + latestOrder(d, "lx") + " LIMIT 1)"
 }
 
-// resolvedOn joins mcp_server_versions rv to the version endpoint e
-// resolves to now: its version if not deleted, the computed latest for the
-// alias "latest", or a stored alias's live target. An endpoint that does not
-// resolve finds no row, so an inner join hides it (MLflow's visibility).
-func resolvedOn(d mlflowdb.Dialect) string {
-	return "rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted' AND rv.version = " +
-		"CASE WHEN e.server_version IS NOT NULL THEN e.server_version " +
-		"WHEN e.server_alias = 'latest' THEN " + latestColumn(d, "version", "e.workspace", "e.server_name") + " " +
-		"ELSE (SELECT ax.version FROM mcp_server_aliases ax WHERE ax.workspace = e.workspace " +
-		"AND ax.name = e.server_name AND ax.alias = e.server_alias) END"
+// latestJoin left-joins, as lv, the version "latest" resolves to for the
+// server (ws, name): no row when none is live.
+func latestJoin(d mlflowdb.Dialect, ws, name string) string {
+	if isPG(d) {
+		// LATERAL evaluates the ordered lookup once per server.
+		return " LEFT JOIN LATERAL (SELECT lx.* FROM mcp_server_versions lx WHERE lx.workspace = " + ws +
+			" AND lx.name = " + name + " AND lx.status <> 'deleted' ORDER BY " + latestOrder(d, "lx") + " LIMIT 1) lv ON TRUE"
+	}
+	return " LEFT JOIN mcp_server_versions lv ON lv.workspace = " + ws + " AND lv.name = " + name + " AND lv.version = " +
+		latestColumn(d, "version", ws, name)
+}
+
+// resolvedJoin joins, as rv, the version endpoint e resolves to now: its
+// version if not deleted, the latest (the SQL latest gives) for the alias
+// "latest", or a stored alias's live target. An endpoint that does not
+// resolve finds no row, so the inner join hides it (MLflow's visibility).
+func resolvedJoin(d mlflowdb.Dialect, latest string) string {
+	target := "CASE WHEN e.server_version IS NOT NULL THEN e.server_version WHEN e.server_alias = 'latest' THEN " + latest +
+		" ELSE (SELECT ax.version FROM mcp_server_aliases ax WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
+		" AND ax.alias = e.server_alias) END"
+	on := " ON rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted' AND rv.version = "
+	if isPG(d) {
+		// Given the target as a lateral value, PostgreSQL looks rv up by
+		// primary key per endpoint; with the CASE in the join condition it
+		// may hash all the server's versions and evaluate the CASE twice.
+		return " CROSS JOIN LATERAL (SELECT " + target + " AS version) rt JOIN mcp_server_versions rv" + on + "rt.version"
+	}
+	return " JOIN mcp_server_versions rv" + on + target
+}
+
+// endpointLatest is the latest version of endpoint e's server.
+func endpointLatest(d mlflowdb.Dialect) string {
+	return latestColumn(d, "version", "e.workspace", "e.server_name")
 }

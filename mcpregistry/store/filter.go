@@ -94,7 +94,7 @@ func condition(b *builder, res search.Resource, c search.Clause) (string, error)
 		if !ok || c.Op != search.OpEq {
 			return "", fmt.Errorf("store: has_access_endpoints clause %v %v", c.Op, c.Value)
 		}
-		exists := "EXISTS (SELECT 1 FROM mcp_access_endpoints e JOIN mcp_server_versions rv ON " + resolvedOn(b.d) +
+		exists := "EXISTS (SELECT 1 FROM mcp_access_endpoints e" + resolvedJoin(b.d, endpointLatest(b.d)) +
 			" WHERE e.workspace = s.workspace AND e.server_name = s.name)"
 		if !want {
 			exists = "NOT " + exists

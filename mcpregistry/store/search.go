@@ -30,7 +30,7 @@ func (t *tx) SearchVersions(ctx context.Context, ws, name string, q mcpregistry.
 		return nil, nil, err
 	}
 	b := newBuilder(t.dialect())
-	b.sql(versionHead, " AND v.status <> 'deleted'")
+	b.sql(versionHead)
 	b.arg(ws)
 	b.arg(name)
 	return searchPage(ctx, t, b, search.Versions, q, t.stmts().versionTail, scanVersionView,

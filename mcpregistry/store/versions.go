@@ -59,11 +59,8 @@ func (t *tx) Latest(ctx context.Context, ws, name string) (*mcpregistry.Version,
 	if err := t.view(); err != nil {
 		return nil, err
 	}
-	d := t.dialect()
 	var r versionScan
-	found, err := queryOne(ctx, t.q, "SELECT "+versionCols("v")+" FROM mcp_server_versions v "+
-		"WHERE v.workspace = $1 AND v.name = $2 AND v.status <> 'deleted' ORDER BY "+latestOrder(d, "v")+" LIMIT 1",
-		[]any{ws, name}, r.dest()...)
+	found, err := queryOne(ctx, t.q, t.stmts().latest, []any{ws, name}, r.dest()...)
 	if !found {
 		return nil, err
 	}
@@ -78,9 +75,7 @@ func (t *tx) ActiveVersion(ctx context.Context, ws, name string) (*string, error
 		return nil, err
 	}
 	var version string
-	found, err := queryOne(ctx, t.q, "SELECT v.version FROM mcp_server_versions v "+
-		"WHERE v.workspace = $1 AND v.name = $2 AND v.status = 'active' ORDER BY "+latestOrder(t.dialect(), "v")+
-		" LIMIT 1", []any{ws, name}, &version)
+	found, err := queryOne(ctx, t.q, t.stmts().activeVersion, []any{ws, name}, &version)
 	if !found {
 		return nil, err
 	}

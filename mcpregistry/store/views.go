@@ -7,69 +7,74 @@ import (
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowdb"
 )
 
-// A view statement is "WITH page AS (<keys of the rows to show>) <tail>":
-// the page CTE selects only keys (filtered, ordered and limited, for a
-// search), and the tail joins the full rows and nests their related rows as
-// JSON. Keeping the LIMIT inside the CTE means the nested subqueries run for
-// the rows shown, never for every row a filter scans.
+// A view statement selects full rows and nests their related rows as JSON.
+// A get selects one row by key. A search first selects the keys of its page
+// in a CTE (filtered, ordered, limited), then the view of those rows:
+// keeping the LIMIT inside the CTE means the nested subqueries run for the
+// rows shown, never for every row a filter scans.
 
-// serverTail shows a server with its latest version (a JSON object, NULL
-// when none is live), aliases, tags and resolvable endpoints (JSON arrays).
-func serverTail(d mlflowdb.Dialect) string {
+// serverView shows servers (s, from the given FROM) with the latest version
+// (a JSON object, NULL when none is live), aliases, tags and resolvable
+// endpoints (JSON arrays). Endpoints on "latest" resolve to lv, computed once.
+func serverView(d mlflowdb.Dialect, from string) string {
 	aliases := "SELECT " + jsonArrayAgg(d, jsonObject(d, "'a'", "a.alias", "'v'", "a.version"), "a.alias") +
 		" FROM mcp_server_aliases a WHERE a.workspace = s.workspace AND a.name = s.name"
 	tags := "SELECT " + jsonArrayAgg(d, jsonObject(d, "'k'", `t."key"`, "'v'", "t.value"), `t."key"`) +
 		" FROM mcp_server_tags t WHERE t.workspace = s.workspace AND t.name = s.name"
 	endpoints := "SELECT " + jsonArrayAgg(d, endpointObject(d), "e.id") +
-		" FROM mcp_access_endpoints e JOIN mcp_server_versions rv ON " + resolvedOn(d) +
+		" FROM mcp_access_endpoints e" + resolvedJoin(d, "lv.version") +
 		" WHERE e.workspace = s.workspace AND e.server_name = s.name"
 	return "SELECT " + serverCols + ", CASE WHEN lv.version IS NULL THEN NULL ELSE " + versionObject(d, "lv", false) +
-		" END, (" + aliases + "), (" + tags + "), (" + endpoints + ")" +
-		" FROM page p JOIN mcp_servers s ON s.workspace = p.workspace AND s.name = p.name" +
-		" LEFT JOIN mcp_server_versions lv ON lv.workspace = s.workspace AND lv.name = s.name AND lv.version = " +
-		latestColumn(d, "version", "s.workspace", "s.name")
+		" END, (" + aliases + "), (" + tags + "), (" + endpoints + ") FROM " + from +
+		latestJoin(d, "s.workspace", "s.name")
 }
 
-func versionTail(d mlflowdb.Dialect) string {
-	return "SELECT " + versionCols("v") + ", (" + versionAliasesSQL(d, "v") + "), (" + versionTagsSQL(d, "v") + ")" +
-		" FROM page p JOIN mcp_server_versions v ON v.workspace = p.workspace AND v.name = p.name AND v.version = p.version"
+// versionView shows versions (v) with their aliases and tags.
+func versionView(d mlflowdb.Dialect, from string) string {
+	return "SELECT " + versionCols("v") + ", (" + versionAliasesSQL(d, "v") + "), (" + versionTagsSQL(d, "v") + ") FROM " + from
 }
 
-// endpointTail shows endpoints whose page CTE resolved them (rv_version).
-func endpointTail(d mlflowdb.Dialect) string {
+// endpointView shows endpoints (e) with their resolved versions (rv).
+func endpointView(d mlflowdb.Dialect, from string) string {
 	return "SELECT " + endpointCols + ", " + versionCols("rv") + ", (" + versionAliasesSQL(d, "rv") + "), (" +
-		versionTagsSQL(d, "rv") + ")" +
-		" FROM page p JOIN mcp_access_endpoints e ON e.id = p.id JOIN mcp_server_versions rv" +
-		" ON rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = p.rv_version"
+		versionTagsSQL(d, "rv") + ") FROM " + from
 }
 
 // The heads of the page CTEs: scope conditions only; searches append
-// filters, the keyset predicate, ORDER BY and LIMIT.
+// filters, the keyset predicate, ORDER BY and LIMIT, then the tail.
 const (
-	serverHead   = "WITH page AS (SELECT s.workspace, s.name FROM mcp_servers s WHERE s.workspace = $1"
-	versionHead  = "WITH page AS (SELECT v.workspace, v.name, v.version FROM mcp_server_versions v WHERE v.workspace = $1 AND v.name = $2"
-	endpointHead = "WITH page AS (SELECT e.id, rv.version AS rv_version FROM mcp_access_endpoints e JOIN mcp_server_versions rv ON "
+	serverHead  = "WITH page AS (SELECT s.workspace, s.name FROM mcp_servers s WHERE s.workspace = $1"
+	versionHead = "WITH page AS (SELECT v.workspace, v.name, v.version FROM mcp_server_versions v" +
+		" WHERE v.workspace = $1 AND v.name = $2 AND v.status <> 'deleted'"
 )
 
-// statements are the fixed view statements of one dialect and the parts
-// searches complete, built once.
+// statements are the fixed statements of one dialect, built once.
 type statements struct {
 	serverView, versionView, liveVersionView, endpointView string
 	serverTail, versionTail, endpointTail, endpointHead    string
+	latest, activeVersion                                  string
 }
 
 var prepared = map[mlflowdb.Dialect]*statements{mlflowdb.Postgres: build(mlflowdb.Postgres), mlflowdb.SQLite: build(mlflowdb.SQLite)}
 
 func build(d mlflowdb.Dialect) *statements {
+	version := versionView(d, "mcp_server_versions v") + " WHERE v.workspace = $1 AND v.name = $2 AND v.version = $3"
+	resolved := "mcp_access_endpoints e" + resolvedJoin(d, endpointLatest(d))
 	return &statements{
-		serverView:      serverHead + " AND s.name = $2) " + serverTail(d),
-		versionView:     versionHead + " AND v.version = $3) " + versionTail(d),
-		liveVersionView: versionHead + " AND v.version = $3 AND v.status <> 'deleted') " + versionTail(d),
-		endpointView:    endpointHead + resolvedOn(d) + " WHERE e.id = $1) " + endpointTail(d),
-		serverTail:      serverTail(d),
-		versionTail:     versionTail(d),
-		endpointTail:    endpointTail(d),
-		endpointHead:    endpointHead + resolvedOn(d),
+		serverView:      serverView(d, "mcp_servers s") + " WHERE s.workspace = $1 AND s.name = $2",
+		versionView:     version,
+		liveVersionView: version + " AND v.status <> 'deleted'",
+		endpointView:    endpointView(d, resolved) + " WHERE e.id = $1",
+		serverTail:      serverView(d, "page p JOIN mcp_servers s ON s.workspace = p.workspace AND s.name = p.name"),
+		versionTail: versionView(d, "page p JOIN mcp_server_versions v"+
+			" ON v.workspace = p.workspace AND v.name = p.name AND v.version = p.version"),
+		endpointTail: endpointView(d, "page p JOIN mcp_access_endpoints e ON e.id = p.id JOIN mcp_server_versions rv"+
+			" ON rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = p.rv_version"),
+		endpointHead: "WITH page AS (SELECT e.id, rv.version AS rv_version FROM " + resolved,
+		latest: "SELECT " + versionCols("v") + " FROM mcp_server_versions v WHERE v.workspace = $1 AND v.name = $2" +
+			" AND v.status <> 'deleted' ORDER BY " + latestOrder(d, "v") + " LIMIT 1",
+		activeVersion: "SELECT v.version FROM mcp_server_versions v WHERE v.workspace = $1 AND v.name = $2" +
+			" AND v.status = 'active' ORDER BY " + latestOrder(d, "v") + " LIMIT 1",
 	}
 }
 
@@ -170,10 +175,10 @@ func scanVersionView(rows mlflowdb.Rows) (mcpregistry.VersionView, error) {
 	if err := rows.Scan(append(r.dest(), &aliases, &tagList)...); err != nil {
 		return mcpregistry.VersionView{}, err
 	}
-	return versionView(r.version(), aliases, tagList)
+	return decodeVersionView(r.version(), aliases, tagList)
 }
 
-func versionView(v mcpregistry.Version, aliases, tagList []byte) (mcpregistry.VersionView, error) {
+func decodeVersionView(v mcpregistry.Version, aliases, tagList []byte) (mcpregistry.VersionView, error) {
 	view := mcpregistry.VersionView{Version: v}
 	var tg []tagJSON
 	if err := decodeJSON(aliases, "version aliases", &view.Aliases); err != nil {
@@ -193,6 +198,6 @@ func scanEndpointView(rows mlflowdb.Rows) (mcpregistry.EndpointView, error) {
 	if err := rows.Scan(append(append(e.dest(), r.dest()...), &aliases, &tagList)...); err != nil {
 		return mcpregistry.EndpointView{}, err
 	}
-	rv, err := versionView(r.version(), aliases, tagList)
+	rv, err := decodeVersionView(r.version(), aliases, tagList)
 	return mcpregistry.EndpointView{Endpoint: e.endpoint(), Resolved: &rv}, err
 }
