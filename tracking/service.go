@@ -19,7 +19,8 @@ const instrumentationName = "github.com/mlflow-sidecar/mlflow-sidecar/tracking"
 // Config wires a Service.
 type Config struct {
 	DB *mlflowdb.DB
-	// Store reads version views (aliases, tags) for VersionsForTrace.
+	// Store is the registry's store (mcpregistry/store), read for the
+	// version views of VersionsForTrace.
 	Store mcpregistry.Store
 	// Clock gives "now" (created_time); time.Now when nil.
 	Clock func() time.Time
@@ -39,8 +40,11 @@ type Service struct {
 	tracer trace.Tracer
 }
 
-// New returns a Service.
+// New returns a Service. DB and Store are required.
 func New(cfg Config) *Service {
+	if cfg.DB == nil || cfg.Store == nil {
+		panic("tracking: Config.DB and Config.Store are required")
+	}
 	s := &Service{db: cfg.DB, store: cfg.Store, now: cfg.Clock, newID: cfg.NewAssociationID,
 		tracer: otel.Tracer(instrumentationName)}
 	if s.now == nil {

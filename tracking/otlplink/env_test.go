@@ -79,6 +79,7 @@ type fakeMLflow struct {
 	bodies [][]byte
 	status int           // answer; 200 unless set
 	hold   chan struct{} // when set, rows are stored after it is closed
+	forget bool          // keep no bodies (benchmarks)
 	stored sync.WaitGroup
 }
 
@@ -91,7 +92,9 @@ func (f *fakeMLflow) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("fake MLflow reading the body: %v", err)
 	}
 	f.mu.Lock()
-	f.bodies = append(f.bodies, body)
+	if !f.forget {
+		f.bodies = append(f.bodies, body)
+	}
 	status, hold := f.status, f.hold
 	f.mu.Unlock()
 	if status != 0 && status != http.StatusOK {
@@ -158,20 +161,21 @@ func (f *fakeMLflow) traceIDs(contentType, encoding string, body []byte) []strin
 // env is a sidecar chain: client → capture → proxy (with the Linker as
 // tap) → fake MLflow, over a real database with MLflow's schema.
 type env struct {
-	t        *testing.T
-	ctx      context.Context
-	db       *mlflowdb.DB
-	reg      *mcpregistry.Registry
-	svc      *tracking.Service
-	linker   *otlplink.Linker
-	mlflow   *fakeMLflow
-	sidecar  *httptest.Server
-	mu       sync.Mutex
-	sent     [][]byte      // what clients sent to the sidecar
-	finished chan struct{} // one value per request the proxy (and tap) finished
+	t         testing.TB
+	ctx       context.Context
+	db        *mlflowdb.DB
+	reg       *mcpregistry.Registry
+	svc       *tracking.Service
+	linker    *otlplink.Linker
+	mlflow    *fakeMLflow
+	mlflowURL string
+	sidecar   *httptest.Server
+	mu        sync.Mutex
+	sent      [][]byte      // what clients sent to the sidecar
+	finished  chan struct{} // one value per request the proxy (and tap) finished
 }
 
-func newEnv(t *testing.T, uri mlflowdb.URI, opt otlplink.Options) *env {
+func newEnv(t testing.TB, uri mlflowdb.URI, opt otlplink.Options) *env {
 	t.Helper()
 	dbtest.LoadMLflowSchema(t, uri, dbtest.MLflow3112)
 	db := dbtest.Migrated(t, uri)
@@ -192,6 +196,7 @@ func newEnv(t *testing.T, uri mlflowdb.URI, opt otlplink.Options) *env {
 	e.mlflow = &fakeMLflow{t: t, db: db}
 	upstream := httptest.NewServer(e.mlflow)
 	t.Cleanup(upstream.Close)
+	e.mlflowURL = upstream.URL
 	t.Cleanup(e.mlflow.stored.Wait)
 	up, err := proxy.NewUpstream(proxy.Config{URL: upstream.URL, Tap: e.linker})
 	if err != nil {
