@@ -146,8 +146,9 @@ func (db *DB) Read(ctx context.Context, fn func(Querier) error) error {
 //
 // On PostgreSQL each lock key is first taken as a transaction-scoped advisory
 // lock (sorted and deduplicated, so two writers cannot deadlock on them), so
-// writers naming the same key run one after the other. Callers namespace their
-// keys, e.g. "mcp-server\x00<workspace>\x00<name>". On SQLite all writes are
+// writers naming the same key run one after the other. Callers namespace and
+// length-prefix their keys (e.g. "mcp-server:<len(ws)>:<ws>:<name>"); a key
+// must not contain NUL, which PostgreSQL text cannot hold. On SQLite all writes are
 // already serial and the keys are ignored.
 //
 // fn may run more than once: serialization failures and deadlocks

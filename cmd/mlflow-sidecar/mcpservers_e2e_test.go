@@ -93,7 +93,7 @@ func startSidecarWith(t *testing.T, auth sidecar.Authenticator) string {
 		_, _ = io.WriteString(w, `{"error_code":"ENDPOINT_NOT_FOUND","message":"fake MLflow"}`)
 	}))
 	t.Cleanup(mlflow.Close)
-	cfg := &serveConfig{upstream: mlflow.URL, maxRequestBytes: 16 << 20, serverJSONValidation: "default"}
+	cfg := &serveConfig{upstream: mlflow.URL, maxRequestBytes: 16 << 20, serverJSONValidation: "default", otlpAutolink: "on"}
 	h, closeUpstream, err := cfg.routes(t.Context(), db, auth, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,8 @@ import (
 	"github.com/mlflow-sidecar/mlflow-sidecar/proxy"
 	"github.com/mlflow-sidecar/mlflow-sidecar/sidecar"
 	"github.com/mlflow-sidecar/mlflow-sidecar/telemetry"
+	"github.com/mlflow-sidecar/mlflow-sidecar/tracking"
+	"github.com/mlflow-sidecar/mlflow-sidecar/tracking/otlplink"
 	"github.com/mlflow-sidecar/mlflow-sidecar/workspaces"
 )
 
@@ -50,6 +52,7 @@ type serveConfig struct {
 	trustedCIDRs         []string
 	allowedHosts         []string
 	corsOrigins          []string
+	otlpAutolink         string
 }
 
 func newServeCmd() *cobra.Command {
@@ -104,6 +107,9 @@ func newServeCmd() *cobra.Command {
 	e.env("allowed-hosts", "MLFLOW_SERVER_ALLOWED_HOSTS")
 	fs.StringSliceVar(&c.corsOrigins, "cors-allowed-origins", nil, "foreign origins allowed to write to the sidecar's own routes")
 	e.env("cors-allowed-origins", "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS")
+	fs.StringVar(&c.otlpAutolink, "otlp-autolink", "on",
+		"on: link traces to MCP server versions from OTLP exports MLflow accepted (POST /v1/traces); off: forward them only")
+	e.env("otlp-autolink", "MLFLOW_SIDECAR_OTLP_AUTOLINK")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	e.env("log-level", "MLFLOW_SIDECAR_LOG_LEVEL")
 	fs.StringVar(&c.logFormat, "log-format", "json", "json or text")
@@ -164,11 +170,11 @@ func (c *serveConfig) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	handler, closeUpstream, err := c.routes(ctx, db, auth, log)
+	handler, cleanup, err := c.routes(ctx, db, auth, log)
 	if err != nil {
 		return err
 	}
-	defer closeUpstream()
+	defer cleanup()
 
 	srv := sidecar.New(sidecar.Config{
 		Addr:            net.JoinHostPort(c.host, strconv.Itoa(c.port)),
@@ -226,16 +232,38 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
+	st := store.New(db)
 	reg := mcpregistry.New(mcpregistry.Config{
-		Store:      store.New(db),
+		Store:      st,
 		Icons:      icons,
 		ServerJSON: mcpspec.ServerJSONOptions{Strict: c.serverJSONValidation == "strict"},
 	})
-	up, err := proxy.NewUpstream(proxy.Config{
-		URL: c.upstream, Logger: log, ResponseHeaderTimeout: c.upstreamTimeout, TrustForwardedHeaders: c.trustForwarded,
-	})
+	links := tracking.New(tracking.Config{DB: db, Store: st})
+	autolink, err := otlplink.ParseMode(c.otlpAutolink)
 	if err != nil {
 		return nil, nil, usageError{err}
+	}
+	pcfg := proxy.Config{URL: c.upstream, Logger: log, ResponseHeaderTimeout: c.upstreamTimeout, TrustForwardedHeaders: c.trustForwarded}
+	var linker *otlplink.Linker
+	if autolink {
+		if linker, err = otlplink.New(links, reg, otlplink.Options{StaticPrefix: c.staticPrefix, Logger: log}); err != nil {
+			return nil, nil, err
+		}
+		pcfg.Tap = linker
+	}
+	up, err := proxy.NewUpstream(pcfg)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	cleanup := func() {
+		up.Close()
+		if linker != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := linker.Shutdown(sctx); err != nil {
+				log.Warn("OTLP auto-link queue not drained", "err", err)
+			}
+		}
 	}
 	router, err := proxy.NewRouter(c.staticPrefix, up)
 	if err != nil {
@@ -245,13 +273,28 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 	origin := guard.NewOriginRule(guard.OriginConfig{AllowedOrigins: c.corsOrigins, TrustForwardedHeaders: c.trustForwarded, Logger: log})
 	// The Origin rule sits outside authentication: CORS preflights carry no credentials.
 	ownRoute := func(h http.Handler) http.Handler { return origin.Wrap(sidecar.Own(h, own)) }
-	api := ownRoute(httpapi.Handler(reg, httpapi.Options{StaticPrefix: c.staticPrefix, Logger: log}))
+	linkAPI := tracking.NewHandler(links, tracking.HandlerOptions{StaticPrefix: c.staticPrefix, Logger: log})
+	registryAPI := httpapi.Handler(reg, httpapi.Options{StaticPrefix: c.staticPrefix, Logger: log})
+	// The trace listings of a server or version live inside the registry's
+	// subtree (/mcp-servers/{name}/versions/{version}/traces).
+	api := ownRoute(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if linkAPI.Serves(r.URL.EscapedPath()) {
+			linkAPI.ServeHTTP(w, r)
+			return
+		}
+		registryAPI.ServeHTTP(w, r)
+	}))
 	for _, p := range httpapi.Prefixes {
 		if err := router.Handle(proxy.Route{Name: "mcp-registry " + p, Path: p, Subtree: true, Handler: api}); err != nil {
 			return nil, nil, err
 		}
 	}
-	return router, up.Close, nil
+	for _, p := range tracking.TraceRoutePatterns {
+		if err := router.Handle(proxy.Route{Name: "trace-links " + p, Path: p, Handler: ownRoute(linkAPI)}); err != nil {
+			return nil, nil, err
+		}
+	}
+	return router, cleanup, nil
 }
 
 func (c *serveConfig) checks(db *mlflowdb.DB) []sidecar.Check {
