@@ -61,7 +61,7 @@ func New(cfg Config) *Server {
 		Handler:           s.adminHandler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      90 * time.Second, // /debug/pprof/profile streams for 30 s by default
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
