@@ -231,33 +231,40 @@ func (r *Registry) DeleteVersion(ctx context.Context, a actor, name, version str
 		if v == nil {
 			return versionNotFound(name, version)
 		}
-		aliases, err := tx.AliasesTo(ctx, a.Workspace, name, version)
-		if err != nil {
+		return r.softDelete(ctx, tx, v)
+	})
+}
+
+// softDelete is DeleteVersion inside the caller's write transaction (the
+// official API's status change to "deleted" shares it).
+func (r *Registry) softDelete(ctx context.Context, tx Tx, v *Version) error {
+	ws, name, version := v.Workspace, v.Name, v.Version
+	aliases, err := tx.AliasesTo(ctx, ws, name, version)
+	if err != nil {
+		return err
+	}
+	if len(aliases) > 0 {
+		if _, err := tx.DeleteEndpointsByAlias(ctx, ws, name, aliases...); err != nil {
 			return err
 		}
-		if len(aliases) > 0 {
-			if _, err := tx.DeleteEndpointsByAlias(ctx, a.Workspace, name, aliases...); err != nil {
+		for _, al := range aliases {
+			if _, err := tx.DeleteAlias(ctx, ws, name, al); err != nil {
 				return err
 			}
-			for _, al := range aliases {
-				if _, err := tx.DeleteAlias(ctx, a.Workspace, name, al); err != nil {
-					return err
-				}
-			}
 		}
-		if _, err := tx.DeleteEndpointsByVersion(ctx, a.Workspace, name, version); err != nil {
-			return err
-		}
-		if err := CheckTransition(v.Status, StatusDeleted); err != nil {
-			return err
-		}
-		// MLflow's soft delete bumps last_updated_at but not last_updated_by.
-		v.Status, v.LastUpdatedAt = StatusDeleted, r.nowMillis()
-		if err := tx.UpdateVersion(ctx, v); err != nil {
-			return err
-		}
-		return purgeLatestEndpoints(ctx, tx, a.Workspace, name)
-	})
+	}
+	if _, err := tx.DeleteEndpointsByVersion(ctx, ws, name, version); err != nil {
+		return err
+	}
+	if err := CheckTransition(v.Status, StatusDeleted); err != nil {
+		return err
+	}
+	// MLflow's soft delete bumps last_updated_at but not last_updated_by.
+	v.Status, v.LastUpdatedAt = StatusDeleted, r.nowMillis()
+	if err := tx.UpdateVersion(ctx, v); err != nil {
+		return err
+	}
+	return purgeLatestEndpoints(ctx, tx, ws, name)
 }
 
 // purgeLatestEndpoints deletes endpoints on "latest" once nothing resolves.

@@ -294,6 +294,9 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 			return nil, nil, err
 		}
 	}
+	if err := c.officialRoutes(router, reg, auth, own, origin.Wrap, log); err != nil {
+		return nil, nil, err
+	}
 	return router, cleanup, nil
 }
 
