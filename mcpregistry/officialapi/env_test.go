@@ -99,15 +99,20 @@ func (e *env) handle(router *proxy.Router, r proxy.Route) {
 	}
 }
 
+// mlflowPAT is a credential the stand-in for MLflow accepts as a Bearer
+// token.
+const mlflowPAT = "mlflow-pat-of-alice"
+
 // testAuth stands in for the sidecar's authentication: in AuthOn mode a
-// request needs "Authorization: Basic ..." (any) and acts as alice.
+// request needs "Authorization: Basic ..." (any) or "Bearer <mlflowPAT>",
+// and acts as alice.
 type testAuth struct{ e *env }
 
 func (a testAuth) Authenticate(w http.ResponseWriter, r *http.Request) (*string, bool, error) {
 	if officialapi.AuthMode(a.e.mode.Load()) != officialapi.AuthOn {
 		return nil, false, nil
 	}
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "Basic ") {
+	if h := r.Header.Get("Authorization"); !strings.HasPrefix(h, "Basic ") && h != "Bearer "+mlflowPAT {
 		w.WriteHeader(http.StatusUnauthorized)
 		return nil, true, nil
 	}
