@@ -132,6 +132,16 @@ func latestColumn(d mlflowdb.Dialect, col, ws, name string) string {
 		" AND lx.status <> 'deleted' ORDER BY " + latestOrder(d, "lx") + " LIMIT 1)"
 }
 
+// latestStatus is the status of the version "latest" resolves to, NULL
+// when none is live. Active versions rank first, so a server with one has
+// status active; only servers without one need the ordered lookup, and the
+// EXISTS probe is an index-only range on idx_mcp_server_versions_latest.
+// A status filter evaluates this for every server it scans.
+func latestStatus(d mlflowdb.Dialect, ws, name string) string {
+	return "(CASE WHEN EXISTS (SELECT 1 FROM mcp_server_versions la WHERE la.workspace = " + ws + " AND la.name = " + name +
+		" AND la.status = 'active') THEN 'active' ELSE " + latestColumn(d, "status", ws, name) + " END)"
+}
+
 // latestJoin left-joins, as lv, the version "latest" resolves to for the
 // server (ws, name): no row when none is live.
 func latestJoin(d mlflowdb.Dialect, ws, name string) string {
@@ -148,7 +158,11 @@ func latestJoin(d mlflowdb.Dialect, ws, name string) string {
 // version if not deleted, the latest (the SQL latest gives) for the alias
 // "latest", or a stored alias's live target. An endpoint that does not
 // resolve finds no row, so the inner join hides it (MLflow's visibility).
-func resolvedJoin(d mlflowdb.Dialect, latest string) string {
+func resolvedJoin(d mlflowdb.Dialect, latest string) string { return resolved(d, latest, "JOIN") }
+
+// resolved is resolvedJoin with the join kind: "LEFT JOIN" keeps endpoints
+// that do not resolve, with rv all NULL.
+func resolved(d mlflowdb.Dialect, latest, join string) string {
 	target := "CASE WHEN e.server_version IS NOT NULL THEN e.server_version WHEN e.server_alias = 'latest' THEN " + latest +
 		" ELSE (SELECT ax.version FROM mcp_server_aliases ax WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
 		" AND ax.alias = e.server_alias) END"
@@ -157,10 +171,21 @@ func resolvedJoin(d mlflowdb.Dialect, latest string) string {
 		// Given the target as a lateral value, PostgreSQL looks rv up by
 		// primary key per endpoint; with the CASE in the join condition it
 		// may hash all the server's versions and evaluate the CASE twice.
-		return " CROSS JOIN LATERAL (SELECT " + target + " AS version) rt JOIN mcp_server_versions rv" + on + "rt.version"
+		return " CROSS JOIN LATERAL (SELECT " + target + " AS version) rt " + join + " mcp_server_versions rv" + on + "rt.version"
 	}
-	return " JOIN mcp_server_versions rv" + on + target
+	return " " + join + " mcp_server_versions rv" + on + target
 }
+
+// resolvable is true when endpoint e resolves now: resolvedJoin would find
+// a row. It only asks whether a live target exists, so "latest" needs no
+// ordered lookup, which matters to a filter that tests every server.
+const resolvable = "(CASE WHEN e.server_version IS NOT NULL THEN EXISTS (SELECT 1 FROM mcp_server_versions rv" +
+	" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = e.server_version AND rv.status <> 'deleted')" +
+	" WHEN e.server_alias = 'latest' THEN EXISTS (SELECT 1 FROM mcp_server_versions rv" +
+	" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted')" +
+	" ELSE EXISTS (SELECT 1 FROM mcp_server_aliases ax JOIN mcp_server_versions rv ON rv.workspace = ax.workspace" +
+	" AND rv.name = ax.name AND rv.version = ax.version WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
+	" AND ax.alias = e.server_alias AND rv.status <> 'deleted') END)"
 
 // endpointLatest is the latest version of endpoint e's server.
 func endpointLatest(d mlflowdb.Dialect) string {

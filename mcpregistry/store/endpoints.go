@@ -7,6 +7,9 @@ import (
 )
 
 func (t *tx) Alias(ctx context.Context, ws, name, alias string) (*mcpregistry.Alias, error) {
+	if t.auto != nil {
+		return t.probeAlias(ctx, ws, name, alias)
+	}
 	if err := t.lookup(); err != nil {
 		return nil, err
 	}
@@ -60,6 +63,9 @@ func (t *tx) AliasesTo(ctx context.Context, ws, name, version string) ([]string,
 }
 
 func (t *tx) Endpoint(ctx context.Context, id string) (*mcpregistry.Endpoint, error) {
+	if t.auto != nil {
+		return t.probeEndpoint(ctx, id)
+	}
 	if err := t.lookup(); err != nil {
 		return nil, err
 	}

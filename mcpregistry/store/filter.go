@@ -25,7 +25,7 @@ func attrExpr(b *builder, res search.Resource, key string) (string, bool) {
 		case "status":
 			// The resolved latest version's status; NULL (matching neither
 			// = nor !=) when no version is live.
-			return latestColumn(b.d, "status", "s.workspace", "s.name"), true
+			return latestStatus(b.d, "s.workspace", "s.name"), true
 		}
 	case search.Versions:
 		switch key {
@@ -94,8 +94,8 @@ func condition(b *builder, res search.Resource, c search.Clause) (string, error)
 		if !ok || c.Op != search.OpEq {
 			return "", fmt.Errorf("store: has_access_endpoints clause %v %v", c.Op, c.Value)
 		}
-		exists := "EXISTS (SELECT 1 FROM mcp_access_endpoints e" + resolvedJoin(b.d, endpointLatest(b.d)) +
-			" WHERE e.workspace = s.workspace AND e.server_name = s.name)"
+		exists := "EXISTS (SELECT 1 FROM mcp_access_endpoints e WHERE e.workspace = s.workspace AND e.server_name = s.name" +
+			" AND " + resolvable + ")"
 		if !want {
 			exists = "NOT " + exists
 		}

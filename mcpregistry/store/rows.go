@@ -63,6 +63,33 @@ func (r *versionScan) version() mcpregistry.Version {
 	return v
 }
 
+// optVersionScan receives versionCols of an outer-joined version, which may
+// be all NULL.
+type optVersionScan struct {
+	ws, name, version, sortKey, status, displayName, source, createdBy, updatedBy *string
+	major, minor, patch, createdAt, updatedAt                                     *int64
+	sj, tools                                                                     []byte
+}
+
+func (r *optVersionScan) dest() []any {
+	return []any{&r.ws, &r.name, &r.version, &r.major, &r.minor, &r.patch, &r.sortKey, &r.sj, &r.displayName,
+		&r.status, &r.tools, &r.source, &r.createdBy, &r.updatedBy, &r.createdAt, &r.updatedAt}
+}
+
+// get is the version, nil when the join found none.
+func (r *optVersionScan) get() *mcpregistry.Version {
+	if r.version == nil || r.ws == nil || r.name == nil || r.sortKey == nil || r.status == nil || r.major == nil ||
+		r.minor == nil || r.patch == nil || r.createdAt == nil || r.updatedAt == nil {
+		return nil
+	}
+	return &mcpregistry.Version{
+		Workspace: *r.ws, Name: *r.name, Version: *r.version, Major: *r.major, Minor: *r.minor, Patch: *r.patch,
+		PrereleaseSortKey: *r.sortKey, ServerJSON: r.sj, DisplayName: r.displayName, Status: mcpregistry.Status(*r.status),
+		Tools: r.tools, Source: r.source, CreatedBy: r.createdBy, LastUpdatedBy: r.updatedBy, CreatedAt: *r.createdAt,
+		LastUpdatedAt: *r.updatedAt,
+	}
+}
+
 // endpointScan receives endpointCols.
 type endpointScan struct {
 	e         mcpregistry.Endpoint
@@ -125,9 +152,9 @@ type versionJSON struct {
 	Tags          []tagJSON `json:"tg"`
 }
 
-// versionObject is versionJSON as SQL over alias v; withRefs adds the
-// version's aliases and tags.
-func versionObject(d mlflowdb.Dialect, v string, withRefs bool) string {
+// versionObject is versionJSON as SQL over alias v, with the version's
+// aliases and tags.
+func versionObject(d mlflowdb.Dialect, v string) string {
 	pairs := []string{
 		"'w'", v + ".workspace", "'n'", v + ".name", "'v'", v + ".version",
 		"'ma'", v + ".version_major", "'mi'", v + ".version_minor", "'pa'", v + ".version_patch",
@@ -135,9 +162,7 @@ func versionObject(d mlflowdb.Dialect, v string, withRefs bool) string {
 		"'dn'", v + ".display_name", "'st'", v + ".status", "'tl'", jsonText(d, v+".tools"), "'so'", v + ".source",
 		"'cb'", v + ".created_by", "'lb'", v + ".last_updated_by", "'ca'", v + ".created_at", "'la'", v + ".last_updated_at",
 	}
-	if withRefs {
-		pairs = append(pairs, "'al'", nestedJSON(d, versionAliasesSQL(d, v)), "'tg'", nestedJSON(d, versionTagsSQL(d, v)))
-	}
+	pairs = append(pairs, "'al'", nestedJSON(d, versionAliasesSQL(d, v)), "'tg'", nestedJSON(d, versionTagsSQL(d, v)))
 	return jsonObject(d, pairs...)
 }
 
@@ -171,7 +196,7 @@ type endpointJSON struct {
 func endpointObject(d mlflowdb.Dialect) string {
 	return jsonObject(d, "'id'", "e.id", "'sv'", "e.server_version", "'sa'", "e.server_alias", "'u'", "e.url",
 		"'tt'", "e.transport_type", "'cb'", "e.created_by", "'lb'", "e.last_updated_by",
-		"'ca'", "e.created_at", "'la'", "e.last_updated_at", "'rv'", versionObject(d, "rv", true))
+		"'ca'", "e.created_at", "'la'", "e.last_updated_at", "'rv'", versionObject(d, "rv"))
 }
 
 func (j *endpointJSON) view(ws, server string) mcpregistry.EndpointView {

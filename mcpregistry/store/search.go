@@ -16,7 +16,7 @@ func (t *tx) SearchServers(ctx context.Context, ws string, q mcpregistry.Query) 
 	b := newBuilder(t.dialect())
 	b.sql(serverHead)
 	b.arg(ws)
-	return searchPage(ctx, t, b, search.Servers, q, t.stmts().serverTail, scanServerView,
+	return searchPage(ctx, t, b, false, search.Servers, q, t.stmts().serverTail, scanServerView,
 		func(s *mcpregistry.ServerView, k search.OrderKey) []search.Value {
 			if ts, ok := timestampValue(k, s.CreatedAt, s.LastUpdatedAt); ok {
 				return ts
@@ -26,14 +26,15 @@ func (t *tx) SearchServers(ctx context.Context, ws string, q mcpregistry.Query) 
 }
 
 func (t *tx) SearchVersions(ctx context.Context, ws, name string, q mcpregistry.Query) ([]mcpregistry.VersionView, []search.Value, error) {
-	if err := t.view(); err != nil {
+	mustFind, err := t.scoped(ws, name)
+	if err != nil {
 		return nil, nil, err
 	}
 	b := newBuilder(t.dialect())
 	b.sql(versionHead)
 	b.arg(ws)
 	b.arg(name)
-	return searchPage(ctx, t, b, search.Versions, q, t.stmts().versionTail, scanVersionView,
+	return searchPage(ctx, t, b, mustFind, search.Versions, q, t.stmts().versionTail, scanVersionView,
 		func(v *mcpregistry.VersionView, k search.OrderKey) []search.Value {
 			if ts, ok := timestampValue(k, v.CreatedAt, v.LastUpdatedAt); ok {
 				return ts
@@ -50,12 +51,16 @@ func (t *tx) SearchVersions(ctx context.Context, ws, name string, q mcpregistry.
 // endpoint to the version it resolves to, which also gives the status
 // filter its operand.
 func (t *tx) SearchEndpoints(ctx context.Context, ws string, q mcpregistry.EndpointQuery) ([]mcpregistry.EndpointView, []search.Value, error) {
-	if err := t.view(); err != nil {
-		return nil, nil, err
-	}
 	if q.ServerVersion != nil && q.ServerAlias != nil {
 		// An endpoint targets a version or an alias, never both.
 		return []mcpregistry.EndpointView{}, nil, nil
+	}
+	mustFind, err := false, t.view()
+	if q.ServerName != nil {
+		mustFind, err = t.scoped(ws, *q.ServerName)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	b := newBuilder(t.dialect())
 	b.sql(t.stmts().endpointHead, " WHERE e.workspace = ", b.arg(ws))
@@ -67,7 +72,7 @@ func (t *tx) SearchEndpoints(ctx context.Context, ws string, q mcpregistry.Endpo
 			b.sql(" AND ", f.col, " = ", b.arg(*f.val))
 		}
 	}
-	return searchPage(ctx, t, b, search.Endpoints, q.Query, t.stmts().endpointTail, scanEndpointView,
+	return searchPage(ctx, t, b, mustFind, search.Endpoints, q.Query, t.stmts().endpointTail, scanEndpointView,
 		func(e *mcpregistry.EndpointView, k search.OrderKey) []search.Value {
 			if ts, ok := timestampValue(k, e.CreatedAt, e.LastUpdatedAt); ok {
 				return ts
@@ -81,8 +86,9 @@ func (t *tx) SearchEndpoints(ctx context.Context, ws string, q mcpregistry.Endpo
 
 // searchPage completes the page CTE b has begun (its scope conditions) with
 // the filter, the keyset predicate, the order and Limit+1, then shows the
-// rows with tail. The extra row only tells whether a next page exists.
-func searchPage[T any](ctx context.Context, t *tx, b *builder, res search.Resource, q mcpregistry.Query, tail string,
+// rows with tail. The extra row only tells whether a next page exists. An
+// empty page is no answer when mustFind (see autocommit).
+func searchPage[T any](ctx context.Context, t *tx, b *builder, mustFind bool, res search.Resource, q mcpregistry.Query, tail string,
 	scan func(mlflowdb.Rows) (T, error), values func(*T, search.OrderKey) []search.Value) ([]T, []search.Value, error) {
 	if q.Limit < 1 {
 		return nil, nil, fmt.Errorf("store: search limit %d", q.Limit)
@@ -104,6 +110,9 @@ func searchPage[T any](ctx context.Context, t *tx, b *builder, res search.Resour
 	order := orderBySQL(cols)
 	b.sql(" ORDER BY ", order, " LIMIT ", b.arg(int64(q.Limit)+1), ") ", tail, " ORDER BY ", order)
 	items, err := collect(ctx, t.q, b.String(), b.args, scan)
+	if err == nil && mustFind && len(items) == 0 {
+		err = errNeedSnapshot
+	}
 	if err != nil || len(items) <= q.Limit {
 		return items, nil, err
 	}

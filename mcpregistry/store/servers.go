@@ -9,6 +9,9 @@ import (
 const selectServer = "SELECT " + serverCols + " FROM mcp_servers s WHERE s.workspace = $1 AND s.name = $2"
 
 func (t *tx) Server(ctx context.Context, ws, name string) (*mcpregistry.Server, error) {
+	if t.auto != nil {
+		return t.probeServer(ctx, ws, name)
+	}
 	if err := t.lookup(); err != nil {
 		return nil, err
 	}

@@ -30,17 +30,17 @@ type sqlStore struct{ db *mlflowdb.DB }
 // before its second statement; the read is then run again in a transaction.
 var errNeedSnapshot = errors.New("store: read needs a snapshot transaction")
 
-// Read first runs fn in autocommit mode, where it may issue one statement:
-// most reads (get server, get version, searches) are a single view statement,
-// and on PostgreSQL a transaction would add two round trips (BEGIN, COMMIT)
-// to the one that does the work. A statement is its own snapshot, so this is
-// as consistent as a transaction. If fn needs a second statement it is
-// stopped before sending it and run again, from the start, in one read
-// transaction (db.Read), so that every statement sees the same snapshot.
-// fn may therefore run twice; the service's read functions only assign their
-// results, which a second run overwrites.
+// Read first runs fn in autocommit mode (see autocommit.go), where every
+// answer fn gets comes from one statement, so from one snapshot: on
+// PostgreSQL a transaction would add two round trips (BEGIN, COMMIT) to the
+// one that does the work. When fn needs answers that one statement cannot
+// give consistently, it is stopped before sending a second statement and run
+// again, from the start, in one read transaction (db.Read), where every
+// statement sees the same snapshot. fn may therefore run twice; the
+// service's read functions only assign their results, which a second run
+// overwrites.
 func (s *sqlStore) Read(ctx context.Context, fn func(mcpregistry.Tx) error) error {
-	err := fn(&tx{q: s.db.Q(), oneShot: true})
+	err := fn(&tx{q: s.db.Q(), auto: &autocommit{}})
 	if !errors.Is(err, errNeedSnapshot) {
 		return err
 	}
@@ -62,34 +62,33 @@ func lockKey(ws, name string) string {
 // tx implements mcpregistry.Tx over one Querier.
 type tx struct {
 	q mlflowdb.Querier
-	// oneShot: autocommit mode, at most one statement (see Read).
-	oneShot bool
-	used    bool
-	write   bool
+	// auto is set in autocommit mode (see Read).
+	auto  *autocommit
+	write bool
 }
 
 var _ mcpregistry.Tx = (*tx)(nil)
 
 func (t *tx) dialect() mlflowdb.Dialect { return t.q.Dialect() }
 
-// view admits a statement that is a complete answer on its own.
+// view admits a statement that is a complete answer on its own: in
+// autocommit mode, only as the read's first statement.
 func (t *tx) view() error {
-	if !t.oneShot {
+	if t.auto == nil {
 		return nil
 	}
-	if t.used {
+	if t.auto.statements > 0 {
 		return errNeedSnapshot
 	}
-	t.used = true
+	t.auto.statements++
 	return nil
 }
 
-// lookup admits a plain row lookup. In the service's reads a lookup is always
-// followed by a dependent statement (server exists, then search its
-// versions), so in autocommit mode it asks for the transaction at once
-// rather than spending a round trip that the rerun would repeat.
+// lookup admits a plain row lookup. The service's reads only look up rows
+// that autocommit mode answers from a probe (see autocommit.go); any other
+// lookup asks for the transaction at once.
 func (t *tx) lookup() error {
-	if t.oneShot {
+	if t.auto != nil {
 		return errNeedSnapshot
 	}
 	return nil

@@ -20,7 +20,7 @@ func TestReadIsReadOnly(t *testing.T) {
 			err := st.Read(ctx, func(tx mcpregistry.Tx) error {
 				runs++
 				if lookupFirst {
-					if _, err := tx.Server(ctx, "default", "io.acme/x"); err != nil {
+					if _, err := tx.Version(ctx, "default", "io.acme/x", "1.0.0"); err != nil {
 						return err
 					}
 				}
@@ -52,8 +52,8 @@ func TestReadSnapshot(t *testing.T) {
 		written := make(chan error, 1)
 		started, waited := false, false
 		err := st.Read(ctx, func(tx mcpregistry.Tx) error {
-			if _, err := tx.Server(ctx, "default", name); err != nil {
-				return err // in autocommit mode: the lookup asks for the transaction
+			if _, err := tx.Version(ctx, "default", name, "1.0.0"); err != nil {
+				return err // in autocommit mode: this lookup asks for the transaction
 			}
 			var err error
 			if before, err = tx.Latest(ctx, "default", name); err != nil {

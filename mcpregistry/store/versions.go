@@ -56,6 +56,11 @@ func (t *tx) UpdateVersion(ctx context.Context, v *mcpregistry.Version) error {
 
 // Latest is one statement, a complete answer, so it may run in autocommit.
 func (t *tx) Latest(ctx context.Context, ws, name string) (*mcpregistry.Version, error) {
+	if t.auto != nil {
+		if v, ok := t.auto.latest[serverKey{ws, name}]; ok {
+			return v, nil
+		}
+	}
 	if err := t.view(); err != nil {
 		return nil, err
 	}

@@ -14,8 +14,8 @@ import (
 // rows shown, never for every row a filter scans.
 
 // serverView shows servers (s, from the given FROM) with the latest version
-// (a JSON object, NULL when none is live), aliases, tags and resolvable
-// endpoints (JSON arrays). Endpoints on "latest" resolve to lv, computed once.
+// (columns, NULL when none is live), aliases, tags and resolvable endpoints
+// (JSON arrays). Endpoints on "latest" resolve to lv, computed once.
 func serverView(d mlflowdb.Dialect, from string) string {
 	aliases := "SELECT " + jsonArrayAgg(d, jsonObject(d, "'a'", "a.alias", "'v'", "a.version"), "a.alias") +
 		" FROM mcp_server_aliases a WHERE a.workspace = s.workspace AND a.name = s.name"
@@ -24,9 +24,8 @@ func serverView(d mlflowdb.Dialect, from string) string {
 	endpoints := "SELECT " + jsonArrayAgg(d, endpointObject(d), "e.id") +
 		" FROM mcp_access_endpoints e" + resolvedJoin(d, "lv.version") +
 		" WHERE e.workspace = s.workspace AND e.server_name = s.name"
-	return "SELECT " + serverCols + ", CASE WHEN lv.version IS NULL THEN NULL ELSE " + versionObject(d, "lv", false) +
-		" END, (" + aliases + "), (" + tags + "), (" + endpoints + ") FROM " + from +
-		latestJoin(d, "s.workspace", "s.name")
+	return "SELECT " + serverCols + ", " + versionCols("lv") + ", (" + aliases + "), (" + tags + "), (" + endpoints +
+		") FROM " + from + latestJoin(d, "s.workspace", "s.name")
 }
 
 // versionView shows versions (v) with their aliases and tags.
@@ -53,6 +52,7 @@ type statements struct {
 	serverView, versionView, liveVersionView, endpointView string
 	serverTail, versionTail, endpointTail, endpointHead    string
 	latest, activeVersion                                  string
+	serverProbe, aliasProbe, endpointProbe                 string
 }
 
 var prepared = map[mlflowdb.Dialect]*statements{mlflowdb.Postgres: build(mlflowdb.Postgres), mlflowdb.SQLite: build(mlflowdb.SQLite)}
@@ -60,7 +60,9 @@ var prepared = map[mlflowdb.Dialect]*statements{mlflowdb.Postgres: build(mlflowd
 func build(d mlflowdb.Dialect) *statements {
 	version := versionView(d, "mcp_server_versions v") + " WHERE v.workspace = $1 AND v.name = $2 AND v.version = $3"
 	resolved := "mcp_access_endpoints e" + resolvedJoin(d, endpointLatest(d))
+	serverProbe, aliasProbe, endpointProbe := probes(d)
 	return &statements{
+		serverProbe: serverProbe, aliasProbe: aliasProbe, endpointProbe: endpointProbe,
 		serverView:      serverView(d, "mcp_servers s") + " WHERE s.workspace = $1 AND s.name = $2",
 		versionView:     version,
 		liveVersionView: version + " AND v.status <> 'deleted'",
@@ -88,6 +90,11 @@ func (t *tx) ServerView(ctx context.Context, ws, name string) (*mcpregistry.Serv
 }
 
 func (t *tx) VersionView(ctx context.Context, ws, name, version string, includeDeleted bool) (*mcpregistry.VersionView, error) {
+	if t.auto != nil && !includeDeleted {
+		if v, ok := t.auto.versions[versionKey{ws, name, version}]; ok {
+			return v, nil
+		}
+	}
 	if err := t.view(); err != nil {
 		return nil, err
 	}
@@ -99,6 +106,11 @@ func (t *tx) VersionView(ctx context.Context, ws, name, version string, includeD
 }
 
 func (t *tx) EndpointView(ctx context.Context, id string) (*mcpregistry.EndpointView, error) {
+	if t.auto != nil {
+		if v, ok := t.auto.endpoints[id]; ok {
+			return v, nil
+		}
+	}
 	if err := t.view(); err != nil {
 		return nil, err
 	}
@@ -132,19 +144,12 @@ func collect[T any](ctx context.Context, q mlflowdb.Querier, sql string, args []
 
 func scanServerView(rows mlflowdb.Rows) (mcpregistry.ServerView, error) {
 	var r serverScan
-	var latest, aliases, tagList, endpoints []byte
-	if err := rows.Scan(append(r.dest(), &latest, &aliases, &tagList, &endpoints)...); err != nil {
+	var lv optVersionScan
+	var aliases, tagList, endpoints []byte
+	if err := rows.Scan(append(append(r.dest(), lv.dest()...), &aliases, &tagList, &endpoints)...); err != nil {
 		return mcpregistry.ServerView{}, err
 	}
-	view := mcpregistry.ServerView{Server: r.server()}
-	if latest != nil {
-		var lv versionJSON
-		if err := decodeJSON(latest, "latest version", &lv); err != nil {
-			return view, err
-		}
-		v := lv.view().Version
-		view.Latest = &v
-	}
+	view := mcpregistry.ServerView{Server: r.server(), Latest: lv.get()}
 	var al []aliasJSON
 	var tg []tagJSON
 	var eps []endpointJSON
