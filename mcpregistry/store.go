@@ -11,7 +11,10 @@ import (
 // each public service call is one Read or one Write. Implementations live in
 // mcpregistry/store (SQL for PostgreSQL and SQLite).
 type Store interface {
-	// Read runs fn in a read-only transaction.
+	// Read runs fn read-only, so that every answer fn gets comes from one
+	// snapshot of the database (a read transaction, or single statements
+	// where one statement answers consistently). fn may run more than once
+	// and must have no effect outside the Tx but assigning its results.
 	Read(ctx context.Context, fn func(Tx) error) error
 	// Write runs fn in one read-write transaction that holds the write lock of
 	// the server (workspace, name), so that writers to one server never
