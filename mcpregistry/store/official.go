@@ -10,31 +10,28 @@ import (
 )
 
 // The official API's reads (mcpregistry.OfficialTx). Like the other views,
-// each is one statement: a page CTE selects the keys of the versions shown,
-// with the version "latest" resolves to for their server, and the tail
-// nests each version's aliases, tags, server tags and the access endpoints
-// that resolve to it.
+// each is one statement: the published versions v with, per row, the
+// version "latest" resolves to for their server (lv), their aliases, tags,
+// server tags, and the access endpoints that resolve to them.
 //
 // The list is ordered by (name, version) in the columns' own collation, so
 // that the primary key (workspace, name, version) serves both the order and
-// the keyset predicate: a page deep in the list costs what the first costs.
+// the keyset predicate, and the scan stops after the page: a page deep in
+// the list costs what the first costs. There is no page CTE as in the
+// native searches: with the order taken from the index, the nested
+// subqueries only run for the rows the LIMIT lets through.
 
 var _ mcpregistry.OfficialTx = (*tx)(nil)
 
-// publishedHead begins the page CTE over versions v of workspace $1 that are
-// published (not drafts), with lv the version "latest" resolves to.
-func publishedHead(d mlflowdb.Dialect) string {
-	return "WITH page AS (SELECT v.workspace, v.name, v.version, lv.version AS latest FROM mcp_server_versions v" +
-		latestJoin(d, "v.workspace", "v.name") + " WHERE v.workspace = $1 AND v.status <> 'draft'"
-}
-
-// publishedTail shows the page's versions. An endpoint resolves to v when
-// its target (a version, "latest", or a stored alias) names v and v is not
-// deleted: the same resolution as resolvedJoin, seen from the version.
-func publishedTail(d mlflowdb.Dialect) string {
+// publishedSelect selects published (non-draft) versions v of workspace $1;
+// callers append conditions, the order and the limit.
+func publishedSelect(d mlflowdb.Dialect) string {
 	serverTags := "SELECT " + jsonArrayAgg(d, jsonObject(d, "'k'", `t."key"`, "'v'", "t.value"), `t."key"`) +
 		" FROM mcp_server_tags t WHERE t.workspace = v.workspace AND t.name = v.name"
-	target := "CASE WHEN e.server_version IS NOT NULL THEN e.server_version WHEN e.server_alias = 'latest' THEN p.latest" +
+	// An endpoint resolves to v when its target (a version, "latest", or a
+	// stored alias) names v and v is not deleted: resolvedJoin's resolution,
+	// seen from the version.
+	target := "CASE WHEN e.server_version IS NOT NULL THEN e.server_version WHEN e.server_alias = 'latest' THEN lv.version" +
 		" ELSE (SELECT ax.version FROM mcp_server_aliases ax WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
 		" AND ax.alias = e.server_alias) END"
 	endpoint := jsonObject(d, "'id'", "e.id", "'sv'", "e.server_version", "'sa'", "e.server_alias", "'u'", "e.url",
@@ -43,8 +40,8 @@ func publishedTail(d mlflowdb.Dialect) string {
 	endpoints := "SELECT " + jsonArrayAgg(d, endpoint, "e.id") + " FROM mcp_access_endpoints e" +
 		" WHERE e.workspace = v.workspace AND e.server_name = v.name AND v.status <> 'deleted' AND v.version = " + target
 	return "SELECT " + versionCols("v") + ", (" + versionAliasesSQL(d, "v") + "), (" + versionTagsSQL(d, "v") + "), (" +
-		serverTags + "), p.latest, (" + endpoints + ") FROM page p JOIN mcp_server_versions v" +
-		" ON v.workspace = p.workspace AND v.name = p.name AND v.version = p.version"
+		serverTags + "), lv.version, (" + endpoints + ") FROM mcp_server_versions v" + latestJoin(d, "v.workspace", "v.name") +
+		" WHERE v.workspace = $1 AND v.status <> 'draft'"
 }
 
 const (
@@ -53,12 +50,11 @@ const (
 	ofServer     = " AND v.name = $2"
 	ofVersion    = " AND v.name = $2 AND v.version = $3"
 	isLatestCond = " AND v.name = $2 AND lv.version = v.version"
-	closeCTE     = ") "
 )
 
 // officialStatements are the fixed statements of one dialect.
 type officialStatements struct {
-	head, tail             string
+	list                   string // to be completed by ListPublished
 	versions, liveVersions string // of server $2, newest first
 	version, liveVersion   string // $2, $3
 	latest                 string // of server $2
@@ -70,16 +66,15 @@ var officialPrepared = map[mlflowdb.Dialect]*officialStatements{
 }
 
 func buildOfficial(d mlflowdb.Dialect) *officialStatements {
-	head, tail := publishedHead(d), publishedTail(d)
-	order := " ORDER BY v.created_at DESC, v.version" + bytewise(d) + " DESC"
-	whole := func(cond, order string) string { return head + cond + closeCTE + tail + order }
+	sel := publishedSelect(d)
+	newest := " ORDER BY v.created_at DESC, v.version" + bytewise(d) + " DESC"
 	return &officialStatements{
-		head: head, tail: tail,
-		versions:     whole(ofServer, order),
-		liveVersions: whole(ofServer+notDeleted, order),
-		version:      whole(ofVersion, ""),
-		liveVersion:  whole(ofVersion+notDeleted, ""),
-		latest:       whole(isLatestCond, ""),
+		list:         sel,
+		versions:     sel + ofServer + newest,
+		liveVersions: sel + ofServer + notDeleted + newest,
+		version:      sel + ofVersion,
+		liveVersion:  sel + ofVersion + notDeleted,
+		latest:       sel + isLatestCond,
 	}
 }
 
@@ -94,7 +89,7 @@ func (t *tx) ListPublished(ctx context.Context, ws string, q mcpregistry.Publish
 	}
 	st := t.official()
 	b := newBuilder(t.dialect())
-	b.sql(st.head)
+	b.sql(st.list)
 	b.arg(ws)
 	if !q.IncludeDeleted {
 		b.sql(notDeleted)
@@ -114,7 +109,7 @@ func (t *tx) ListPublished(ctx context.Context, ws string, q mcpregistry.Publish
 	if q.After != nil {
 		b.sql(" AND (v.name, v.version) > (", b.arg(q.After.Name), ", ", b.arg(q.After.Version), ")")
 	}
-	b.sql(" ORDER BY ", listOrder, " LIMIT ", b.arg(int64(q.Limit)+1), closeCTE, st.tail, " ORDER BY ", listOrder)
+	b.sql(" ORDER BY ", listOrder, " LIMIT ", b.arg(int64(q.Limit)+1))
 	items, err := collect(ctx, t.q, b.String(), b.args, scanPublished)
 	if err != nil || len(items) <= q.Limit {
 		return items, nil, err
