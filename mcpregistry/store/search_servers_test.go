@@ -10,8 +10,9 @@ import (
 )
 
 // seedServers makes six servers whose attributes the filter cases below
-// pick apart. Names are lower-case ASCII, so their order is the same under
-// any collation the test database may have.
+// pick apart. Names are lower-case ASCII, and no case compares mixed-case
+// strings by order, so results are the same under any collation the test
+// database may have.
 //
 //	server  created  display     latest status      tags                 endpoint
 //	alpha   t0+1     Alpha Tool  active             team=red env=prod    on 1.0.0
@@ -80,7 +81,11 @@ func TestSearchServersFilter(t *testing.T) {
 		{"display_name != 'Delta'", "alpha beta epsilon zeta"}, // NULL matches neither
 		{"display_name LIKE '%Tool'", "alpha"},
 		{"display_name ILIKE '%TOOL'", "alpha beta"},
-		{"display_name < 'E'", "alpha delta"},
+		{"display_name < 'Beta'", "alpha"}, // the same under a byte-wise and a linguistic collation
+		{"name < 'io.acme/beta'", "alpha"},
+		{"name >= 'io.acme/zeta'", "zeta"},
+		{"tags.team <= 'blue'", "beta"},
+		{"tags.team < 'blue' AND tags.team >= 'a'", ""},
 		{"status = 'active'", "alpha zeta"},
 		{"status != 'active'", "beta gamma"}, // no status (delta, epsilon) matches neither
 		{"status IN ('draft', 'deprecated')", "beta gamma"},
