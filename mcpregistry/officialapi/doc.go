@@ -27,8 +27,9 @@
 //   - isLatest is the registry's own latest resolution (LatestOrder: active
 //     versions first, then SemVer precedence), the version MLflow's "latest"
 //     alias and access endpoints on it use. The official registry instead
-//     flags the highest SemVer whatever the status, and keeps the flag on a
-//     deleted version when all are deleted; here a server whose versions
+//     flags the highest non-deleted version whatever its status (a
+//     deprecated 2.0 stays latest over an active 1.0), and keeps the flag on
+//     a deleted version when all are deleted; here a server whose versions
 //     are all deleted has none, and one whose latest is a draft shows no
 //     latest version.
 //   - Timestamps come from MLflow's columns: publishedAt is created_at;
