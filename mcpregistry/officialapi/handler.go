@@ -198,7 +198,7 @@ func (h *Handler) ok(w http.ResponseWriter, r *http.Request, v any) {
 // fail writes err as problem details, logging what the client does not see.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error, opDetail string) {
 	p := problemFor(err, opDetail)
-	if p.Status >= http.StatusInternalServerError {
+	if p.Status == http.StatusInternalServerError {
 		h.log.ErrorContext(r.Context(), "official registry API request failed", "method", r.Method,
 			"path", r.URL.EscapedPath(), "err", err)
 	}

@@ -67,7 +67,8 @@ func (h *Handler) anonymousToken(w http.ResponseWriter, r *http.Request, _ []str
 }
 
 // readBody reads a request body that must be a JSON object, answering as
-// huma does: no body 400, unparsable 400, over the limit 413.
+// huma does: no body 400, unparsable 400, not an object 422, over the
+// limit 413.
 func readBody(r *http.Request) ([]byte, error) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -81,9 +82,12 @@ func readBody(r *http.Request) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, newProblem(http.StatusBadRequest, "request body is required")
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(body, &obj); err != nil {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
 		return nil, newProblem(http.StatusBadRequest, "validation failed", &ErrorDetail{Message: err.Error(), Location: "body"})
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, validationFailed(&ErrorDetail{Message: "expected object", Location: "body", Value: v})
 	}
 	return body, nil
 }
