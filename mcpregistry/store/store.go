@@ -30,15 +30,15 @@ type sqlStore struct{ db *mlflowdb.DB }
 // before its second statement; the read is then run again in a transaction.
 var errNeedSnapshot = errors.New("store: read needs a snapshot transaction")
 
-// Read first runs fn in autocommit mode (see autocommit.go), where every
-// answer fn gets comes from one statement, so from one snapshot: on
-// PostgreSQL a transaction would add two round trips (BEGIN, COMMIT) to the
-// one that does the work. When fn needs answers that one statement cannot
-// give consistently, it is stopped before sending a second statement and run
-// again, from the start, in one read transaction (db.Read), where every
-// statement sees the same snapshot. fn may therefore run twice; the
-// service's read functions only assign their results, which a second run
-// overwrites.
+// Read first runs fn in autocommit mode (see autocommit.go): fn gets each
+// answer from a single statement, and only sequences of statements whose
+// answers are provably those of one snapshot are allowed. On PostgreSQL a
+// transaction would add two round trips (BEGIN, COMMIT) to the one or two
+// that do the work. Any other sequence is stopped before the statement that
+// could break consistency, and fn is run again, from the start, in one read
+// transaction (db.Read), where every statement sees the same snapshot. fn
+// may therefore run twice; the service's read functions only assign their
+// results, which a second run overwrites.
 func (s *sqlStore) Read(ctx context.Context, fn func(mcpregistry.Tx) error) error {
 	err := fn(&tx{q: s.db.Q(), auto: &autocommit{}})
 	if !errors.Is(err, errNeedSnapshot) {
