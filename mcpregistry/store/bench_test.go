@@ -65,7 +65,9 @@ func BenchmarkRegistry(b *testing.B) {
 
 	b.Run("GetServer", func(b *testing.B) {
 		paired(b, func(s string) error { return second(d.reg.GetServer(ctx, d.alice, s)) },
-			func(b *testing.B, s string) { query(b, "SELECT * FROM mcp_servers WHERE workspace = $1 AND name = $2", "default", s) })
+			func(b *testing.B, s string) {
+				query(b, "SELECT * FROM mcp_servers WHERE workspace = $1 AND name = $2", "default", s)
+			})
 	})
 	// The same view statement through pgx: what the service adds to the SQL.
 	b.Run("GetServer/vs-view-statement", func(b *testing.B) {
