@@ -105,17 +105,35 @@ func BenchmarkRegistry(b *testing.B) {
 	}
 	// The deepest page against the first: the keyset predicate makes them
 	// cost alike (%floor near 100 means page N costs what page 1 does).
-	last, lastToken := lastPage(b, d, 20)
-	b.Run(fmt.Sprintf("SearchPage%d-vs-Page1", last), func(b *testing.B) {
-		page := func(token string) error {
-			return second(d.reg.SearchServers(ctx, d.alice, mcpregistry.SearchRequest{MaxResults: ptr(20), PageToken: token}))
-		}
-		paired(b, func(string) error { return page(lastToken) }, func(b *testing.B, _ string) {
-			if err := page(""); err != nil {
-				b.Fatal(err)
+	for _, r := range []struct {
+		name string
+		page func(token string) (*string, error)
+	}{
+		{"Search", func(token string) (*string, error) {
+			p, err := d.reg.SearchServers(ctx, d.alice, mcpregistry.SearchRequest{MaxResults: ptr(20), PageToken: token})
+			if err != nil {
+				return nil, err
 			}
+			return p.NextPageToken, nil
+		}},
+		{"SearchEndpoints", func(token string) (*string, error) {
+			p, err := d.reg.SearchEndpoints(ctx, d.alice, nil, mcpregistry.EndpointSearchRequest{
+				SearchRequest: mcpregistry.SearchRequest{MaxResults: ptr(20), PageToken: token}})
+			if err != nil {
+				return nil, err
+			}
+			return p.NextPageToken, nil
+		}},
+	} {
+		last, lastToken := lastPage(b, r.page)
+		b.Run(fmt.Sprintf("%sPage%d-vs-Page1", r.name, last), func(b *testing.B) {
+			paired(b, func(string) error { return second(r.page(lastToken)) }, func(b *testing.B, _ string) {
+				if _, err := r.page(""); err != nil {
+					b.Fatal(err)
+				}
+			})
 		})
-	})
+	}
 	var k atomic.Int64 // versions stay unique across the benchmark's runs
 	b.Run("RegisterVersion", func(b *testing.B) {
 		b.SetParallelism(4) // a few registrations in flight, as behind a busy HTTP server
@@ -150,19 +168,18 @@ func BenchmarkRegistry(b *testing.B) {
 	})
 }
 
-// lastPage walks a default-order server search of pageSize and returns the
-// number and token of its last page.
-func lastPage(b *testing.B, d *benchData, pageSize int) (int, string) {
+// lastPage walks every page and returns the number and token of the last.
+func lastPage(b *testing.B, page func(token string) (*string, error)) (int, string) {
 	b.Helper()
 	token, n := "", 1
 	for {
-		p, err := d.reg.SearchServers(context.Background(), d.alice, mcpregistry.SearchRequest{MaxResults: ptr(pageSize), PageToken: token})
+		next, err := page(token)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if p.NextPageToken == nil {
+		if next == nil {
 			return n, token
 		}
-		token, n = *p.NextPageToken, n+1
+		token, n = *next, n+1
 	}
 }

@@ -166,14 +166,19 @@ func resolved(d mlflowdb.Dialect, latest, join string) string {
 	target := "CASE WHEN e.server_version IS NOT NULL THEN e.server_version WHEN e.server_alias = 'latest' THEN " + latest +
 		" ELSE (SELECT ax.version FROM mcp_server_aliases ax WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
 		" AND ax.alias = e.server_alias) END"
-	on := " ON rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted' AND rv.version = "
+	cond := "rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted' AND rv.version = " + target
 	if isPG(d) {
-		// Given the target as a lateral value, PostgreSQL looks rv up by
-		// primary key per endpoint; with the CASE in the join condition it
-		// may hash all the server's versions and evaluate the CASE twice.
-		return " CROSS JOIN LATERAL (SELECT " + target + " AS version) rt " + join + " mcp_server_versions rv" + on + "rt.version"
+		// A LATERAL subquery with LIMIT is a planning fence: PostgreSQL looks
+		// rv up by primary key per endpoint, in the endpoints' order, and
+		// stops with the page. Joined directly, it estimated the CASE badly
+		// and hashed every version of the workspace to sort all endpoints.
+		lookup := "LATERAL (SELECT rv.* FROM mcp_server_versions rv WHERE " + cond + " LIMIT 1) rv"
+		if join == "LEFT JOIN" {
+			return " LEFT JOIN " + lookup + " ON TRUE"
+		}
+		return " CROSS JOIN " + lookup
 	}
-	return " " + join + " mcp_server_versions rv" + on + target
+	return " " + join + " mcp_server_versions rv ON " + cond
 }
 
 // resolvable is true when endpoint e resolves now: resolvedJoin would find
