@@ -192,6 +192,19 @@ const resolvable = "(CASE WHEN e.server_version IS NOT NULL THEN EXISTS (SELECT 
 	" AND rv.name = ax.name AND rv.version = ax.version WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
 	" AND ax.alias = e.server_alias AND rv.status <> 'deleted') END)"
 
+// resolvedStatus is the status of the version endpoint e resolves to, NULL
+// when it does not resolve: resolvedJoin's rv.status, with "latest" through
+// latestStatus, which needs no ordered lookup for a server with an active
+// version.
+func resolvedStatus(d mlflowdb.Dialect) string {
+	return "(CASE WHEN e.server_version IS NOT NULL THEN (SELECT rv.status FROM mcp_server_versions rv" +
+		" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = e.server_version AND rv.status <> 'deleted')" +
+		" WHEN e.server_alias = 'latest' THEN " + latestStatus(d, "e.workspace", "e.server_name") +
+		" ELSE (SELECT rv.status FROM mcp_server_aliases ax JOIN mcp_server_versions rv ON rv.workspace = ax.workspace" +
+		" AND rv.name = ax.name AND rv.version = ax.version WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
+		" AND ax.alias = e.server_alias AND rv.status <> 'deleted') END)"
+}
+
 // endpointLatest is the latest version of endpoint e's server.
 func endpointLatest(d mlflowdb.Dialect) string {
 	return latestColumn(d, "version", "e.workspace", "e.server_name")

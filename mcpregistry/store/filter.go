@@ -37,7 +37,7 @@ func attrExpr(b *builder, res search.Resource, key string) (string, bool) {
 		case "server_name", "transport_type":
 			return "e." + key, true
 		case "status":
-			return "rv.status", true // the resolved version's
+			return resolvedStatus(b.d), true
 		}
 	}
 	return "", false

@@ -47,9 +47,11 @@ func (t *tx) SearchVersions(ctx context.Context, ws, name string, q mcpregistry.
 		})
 }
 
-// SearchEndpoints lists resolvable endpoints only: the page CTE joins each
-// endpoint to the version it resolves to, which also gives the status
-// filter its operand.
+// SearchEndpoints lists resolvable endpoints only. The page CTE tests
+// resolvability and the status filter without resolving "latest" (see
+// resolvable, resolvedStatus), so a filter or an order that scans many
+// endpoints stays cheap; the tail resolves the page's rows, in the same
+// statement, so the same snapshot.
 func (t *tx) SearchEndpoints(ctx context.Context, ws string, q mcpregistry.EndpointQuery) ([]mcpregistry.EndpointView, []search.Value, error) {
 	if q.ServerVersion != nil && q.ServerAlias != nil {
 		// An endpoint targets a version or an alias, never both.
@@ -63,7 +65,7 @@ func (t *tx) SearchEndpoints(ctx context.Context, ws string, q mcpregistry.Endpo
 		return nil, nil, err
 	}
 	b := newBuilder(t.dialect())
-	b.sql(t.stmts().endpointHead, " WHERE e.workspace = ", b.arg(ws))
+	b.sql(t.stmts().endpointHead, b.arg(ws))
 	for _, f := range []struct {
 		col string
 		val *string
