@@ -39,7 +39,7 @@ func seedEndpoints(e *env) {
 		e.must(err)
 	}
 	e.rawExec("INSERT INTO mcp_access_endpoints (id, workspace, server_name, server_version, url, transport_type, created_at, "+
-		"last_updated_at) VALUES ($1, 'default', $2, '9.9.9', 'https://x.example.com', 'sse', 1, 1)", fmt.Sprintf("ae-%032x", 7), a)
+		"last_updated_at) VALUES ($1, 'default', $2, '9.9.9', 'https://x.example.com', 'sse', 1, 1)", fmt.Sprintf("ae-%032x", e.ids.Add(1)), a)
 }
 
 func endpointNames(items []mcpregistry.EndpointView) string {
