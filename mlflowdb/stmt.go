@@ -3,14 +3,16 @@ package mlflowdb
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 )
 
 // stmt is what the adapters need to know about one SQL text. It is computed
-// once per distinct text: SQL is always a constant of the calling package, so
-// the cache is bounded by the program's source.
+// once per distinct text. SQL is built only from the calling package's
+// constants, but search statements vary with the shape of a filter, so the
+// cache is bounded: past maxCachedStmts texts, new ones are computed per call.
 type stmt struct {
 	sqlite   string // the text with $N rewritten to ?N
 	summary  string // "SELECT mcp_servers": span name and db.query.summary
@@ -21,7 +23,10 @@ type stmt struct {
 type stmtCache struct {
 	dialect Dialect
 	m       sync.Map // string -> *stmt
+	n       atomic.Int64
 }
+
+const maxCachedStmts = 4096
 
 func (c *stmtCache) get(sql string) *stmt {
 	if s, ok := c.m.Load(sql); ok {
@@ -40,7 +45,13 @@ func (c *stmtCache) get(sql string) *stmt {
 			attribute.String("db.query.summary", summary)),
 	}
 	s.attrs = attribute.NewSet(system, attribute.String("db.operation.name", op))
-	actual, _ := c.m.LoadOrStore(sql, s)
+	if c.n.Load() >= maxCachedStmts {
+		return s
+	}
+	actual, loaded := c.m.LoadOrStore(sql, s)
+	if !loaded {
+		c.n.Add(1)
+	}
 	return actual.(*stmt)
 }
 

@@ -1,6 +1,9 @@
 package mlflowdb
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestRewritePlaceholders(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -60,5 +63,22 @@ func TestNormaliseLocks(t *testing.T) {
 				t.Fatalf("normaliseLocks(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		}
+	}
+}
+
+// TestStmtCacheIsBounded: statements whose text varies (search filters of
+// every shape) must not grow the cache without bound.
+func TestStmtCacheIsBounded(t *testing.T) {
+	c := &stmtCache{dialect: SQLite}
+	for i := 0; i < maxCachedStmts+500; i++ {
+		s := c.get(fmt.Sprintf("SELECT name FROM mcp_servers WHERE created_at > $%d", i+1))
+		if s.sqlite == "" {
+			t.Fatalf("statement %d not prepared", i)
+		}
+	}
+	stored := 0
+	c.m.Range(func(any, any) bool { stored++; return true })
+	if stored > maxCachedStmts || c.n.Load() != int64(stored) {
+		t.Fatalf("cache holds %d statements (counter %d), bound %d", stored, c.n.Load(), maxCachedStmts)
 	}
 }
