@@ -4,7 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
 	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
@@ -42,6 +44,10 @@ func Own(h http.Handler, o OwnOptions) http.Handler {
 		if o.WriteTimeout > 0 {
 			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(o.WriteTimeout))
 		}
+		if err := checkURLText(r); err != nil {
+			mlflowerr.Write(w, err)
+			return
+		}
 		if o.MaxBodyBytes > 0 {
 			if r.ContentLength > o.MaxBodyBytes {
 				mlflowerr.Write(w, mlflowerr.TooLarge("Request body is too large: %d bytes, the limit is %d bytes",
@@ -73,3 +79,23 @@ func Own(h http.Handler, o OwnOptions) http.Handler {
 		h.ServeHTTP(w, r.WithContext(scope.With(r.Context(), scope.Scope{Workspace: ws, User: user})))
 	})
 }
+
+// checkURLText refuses a decoded path or query value holding NUL or invalid
+// UTF-8: no name, version, alias or tag key can contain them, and
+// PostgreSQL rejects them in text (SQLSTATE 22021), which would otherwise
+// surface as a 500.
+func checkURLText(r *http.Request) error {
+	if !cleanText(r.URL.Path) {
+		return mlflowerr.Invalid("Invalid request: the path must be valid UTF-8 without NUL characters")
+	}
+	for name, values := range r.URL.Query() {
+		for _, v := range values {
+			if !cleanText(name) || !cleanText(v) {
+				return mlflowerr.Invalid("Invalid request: query parameter %q must be valid UTF-8 without NUL characters", name)
+			}
+		}
+	}
+	return nil
+}
+
+func cleanText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }

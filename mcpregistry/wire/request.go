@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
@@ -94,6 +95,9 @@ func checkValue(dec *json.Decoder, path string, depth int) error {
 	}
 	d, ok := tok.(json.Delim)
 	if !ok {
+		if s, isStr := tok.(string); isStr && strings.IndexByte(s, 0) >= 0 {
+			return nulError(path)
+		}
 		return nil
 	}
 	switch d {
@@ -106,6 +110,9 @@ func checkValue(dec *json.Decoder, path string, depth int) error {
 			}
 			k, _ := kt.(string)
 			loc := joinLoc(path, k)
+			if strings.IndexByte(k, 0) >= 0 {
+				return nulError(path)
+			}
 			if seen[k] {
 				return mlflowerr.InvalidRequest(mlflowerr.Issue{Loc: loc, Msg: "Duplicate key in JSON object"})
 			}
@@ -125,6 +132,12 @@ func checkValue(dec *json.Decoder, path string, depth int) error {
 		return decodeError(dec, err)
 	}
 	return nil
+}
+
+// nulError refuses a NUL character: PostgreSQL cannot store one in text, and
+// no name, version, tag or description needs it.
+func nulError(loc string) error {
+	return mlflowerr.InvalidRequest(mlflowerr.Issue{Loc: loc, Msg: "NUL characters (\\u0000) are not allowed in strings"})
 }
 
 func decodeError(dec *json.Decoder, err error) error {
