@@ -55,13 +55,15 @@ func (r *Registry) CreateEndpoint(ctx context.Context, a actor, name string, in 
 	if err := checkOptLen("server_alias", in.ServerAlias, maxAliasLen); err != nil {
 		return nil, err
 	}
-	now, user := r.nowMillis(), truncateUser(a.User)
+	user := truncateUser(a.User)
 	e := &Endpoint{
 		ID: r.newID(), Workspace: a.Workspace, ServerName: name, ServerVersion: in.ServerVersion, ServerAlias: in.ServerAlias,
-		URL: in.URL, TransportType: transport, CreatedBy: user, LastUpdatedBy: user, CreatedAt: now, LastUpdatedAt: now,
+		URL: in.URL, TransportType: transport, CreatedBy: user, LastUpdatedBy: user,
 	}
 	var view *EndpointView
 	err := r.write(ctx, a.Workspace, name, func(tx Tx) error {
+		e.CreatedAt = r.nowMillis() // under the lock: creation times follow commit order
+		e.LastUpdatedAt = e.CreatedAt
 		s, err := tx.Server(ctx, a.Workspace, name)
 		if err != nil {
 			return err

@@ -136,6 +136,7 @@ func (r *Registry) SetAllPublishedStatus(ctx context.Context, a actor, name stri
 	}
 	var out []Published
 	err := r.writeOfficial(ctx, a.Workspace, name, func(tx OfficialTx) error {
+		out = nil // the transaction may be retried: start from scratch each time
 		all, err := tx.PublishedVersions(ctx, a.Workspace, name, true)
 		if err != nil {
 			return err

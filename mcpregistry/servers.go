@@ -22,13 +22,17 @@ func (r *Registry) CreateServer(ctx context.Context, a actor, in CreateServerInp
 	if err := checkLen("name", in.Name, maxNameLen); err != nil {
 		return nil, err
 	}
-	now, user := r.nowMillis(), truncateUser(a.User)
+	user := truncateUser(a.User)
 	s := &Server{
 		Workspace: a.Workspace, Name: in.Name, Description: in.Description, Icons: icons,
-		CreatedBy: user, LastUpdatedBy: user, CreatedAt: now, LastUpdatedAt: now,
+		CreatedBy: user, LastUpdatedBy: user,
 	}
 	var view *ServerView
 	err = r.write(ctx, a.Workspace, in.Name, func(tx Tx) error {
+		// Read the clock under the server's lock, so creation times follow
+		// commit order and keyset pages on created_at miss nothing.
+		s.CreatedAt = r.nowMillis()
+		s.LastUpdatedAt = s.CreatedAt
 		ok, err := tx.InsertServer(ctx, s)
 		if err != nil {
 			return err

@@ -64,15 +64,17 @@ func (r *Registry) CreateVersion(ctx context.Context, a actor, name string, in C
 		}
 	}
 
-	now, user := r.nowMillis(), truncateUser(a.User)
+	user := truncateUser(a.User)
 	v := &Version{
 		Workspace: a.Workspace, Name: name, Version: doc.Version,
 		Major: int64(sv.Major()), Minor: int64(sv.Minor()), Patch: int64(sv.Patch()), PrereleaseSortKey: sv.SortKey(),
 		ServerJSON: doc.Canonical, DisplayName: in.DisplayName, Status: status, Tools: tools, Source: in.Source,
-		CreatedBy: user, LastUpdatedBy: user, CreatedAt: now, LastUpdatedAt: now,
+		CreatedBy: user, LastUpdatedBy: user,
 	}
 	var view *VersionView
 	err = r.write(ctx, a.Workspace, name, func(tx Tx) error {
+		now := r.nowMillis() // under the lock: creation times follow commit order
+		v.CreatedAt, v.LastUpdatedAt = now, now
 		parent := &Server{Workspace: a.Workspace, Name: name, CreatedBy: user, LastUpdatedBy: user, CreatedAt: now, LastUpdatedAt: now}
 		if _, err := tx.InsertServer(ctx, parent); err != nil {
 			return err

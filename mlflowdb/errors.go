@@ -76,8 +76,21 @@ func classify(err error) error {
 	if isConnectionFailure(err) {
 		return unavailable(err)
 	}
+	if code, ok := pgCode(err); ok && strings.HasPrefix(code, "22") {
+		// A data exception (SQLSTATE class 22: a value the database cannot
+		// hold or compare). Input validation should have caught it; if it
+		// did not, the request is still the cause, and MLflow answers such
+		// database errors with BAD_REQUEST, not a 500.
+		return &badValueError{cause: err}
+	}
 	return err
 }
+
+// badValueError is a data exception, reported as MLflow's BAD_REQUEST.
+type badValueError struct{ cause error }
+
+func (e *badValueError) Error() string   { return "backend store rejected a value: " + e.cause.Error() }
+func (e *badValueError) Unwrap() []error { return []error{mlflowerr.ErrBadRequest, e.cause} }
 
 func isConnectionFailure(err error) bool {
 	var connectErr *pgconn.ConnectError

@@ -23,6 +23,7 @@ var (
 	ErrFeatureDisabled  = errors.New("feature disabled")         // FEATURE_DISABLED, 400 (see Code)
 	ErrUnavailable      = errors.New("temporarily unavailable")  // TEMPORARILY_UNAVAILABLE, 503
 	ErrTooLarge         = errors.New("request entity too large") // INVALID_PARAMETER_VALUE, 413
+	ErrBadRequest       = errors.New("bad request")              // BAD_REQUEST, 400 (MLflow's answer to non-integrity database errors)
 )
 
 // Error is a failure with a user-facing message and one of the kinds above.
@@ -90,6 +91,8 @@ func Code(err error) (code string, status int) {
 		return "TEMPORARILY_UNAVAILABLE", http.StatusServiceUnavailable
 	case errors.Is(err, ErrTooLarge):
 		return "INVALID_PARAMETER_VALUE", http.StatusRequestEntityTooLarge
+	case errors.Is(err, ErrBadRequest):
+		return "BAD_REQUEST", http.StatusBadRequest
 	default:
 		return "INTERNAL_ERROR", http.StatusInternalServerError
 	}

@@ -112,11 +112,14 @@ func (h *Handler) traceVersions(r *http.Request, ws, traceID string) (any, error
 
 func (h *Handler) traces(r *http.Request, ws string, rt route) (any, error) {
 	q := r.URL.Query()
-	max, err := wire.ParseMaxResults(q.Get("max_results"))
+	max, err := wire.QueryMaxResults(q)
 	if err != nil {
 		return nil, err
 	}
-	req := PageRequest{MaxResults: max, PageToken: q.Get("page_token")}
+	req := PageRequest{MaxResults: max}
+	if t := wire.LastQuery(q, "page_token"); t != nil {
+		req.PageToken = *t
+	}
 	var page *TracePage
 	if rt.kind == routeVersionTraces {
 		page, err = h.svc.TracesForVersion(r.Context(), ws, rt.name, rt.version, req)

@@ -63,20 +63,18 @@ func (a *api) body(w http.ResponseWriter, r *http.Request) (*wire.Body, bool) {
 
 func searchRequest(r *http.Request) (mcpregistry.SearchRequest, error) {
 	q := r.URL.Query()
-	max, err := wire.ParseMaxResults(q.Get("max_results"))
+	max, err := wire.QueryMaxResults(q)
 	if err != nil {
 		return mcpregistry.SearchRequest{}, err
 	}
-	return mcpregistry.SearchRequest{
-		Filter: q.Get("filter_string"), OrderBy: q["order_by"], MaxResults: max, PageToken: q.Get("page_token"),
-	}, nil
+	req := mcpregistry.SearchRequest{OrderBy: q["order_by"], MaxResults: max}
+	if f := wire.LastQuery(q, "filter_string"); f != nil {
+		req.Filter = *f
+	}
+	if t := wire.LastQuery(q, "page_token"); t != nil {
+		req.PageToken = *t
+	}
+	return req, nil
 }
 
-func optQuery(r *http.Request, name string) *string {
-	q := r.URL.Query()
-	if !q.Has(name) {
-		return nil
-	}
-	v := q.Get(name)
-	return &v
-}
+func optQuery(r *http.Request, name string) *string { return wire.LastQuery(r.URL.Query(), name) }

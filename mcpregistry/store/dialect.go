@@ -55,6 +55,17 @@ func ilike(d mlflowdb.Dialect, expr, param string) string {
 	return "lower(" + expr + ") LIKE lower(" + param + ")"
 }
 
+// likeEscape turns off PostgreSQL's default LIKE escape character (the
+// backslash): MLflow's filters cannot escape % and _, SQLite has no escape
+// character unless one is named, and a pattern ending in a backslash would
+// otherwise be a database error (SQLSTATE 22025) instead of a search.
+func likeEscape(d mlflowdb.Dialect) string {
+	if isPG(d) {
+		return ` ESCAPE ''`
+	}
+	return ""
+}
+
 // inList is expr IN (values) with the list bound as one parameter, so the
 // statement text does not depend on the list's length.
 func inList(b *builder, expr string, values []string) string {

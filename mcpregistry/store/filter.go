@@ -151,9 +151,9 @@ func compare(b *builder, expr string, op search.Op, value any) (string, error) {
 	case string:
 		switch op {
 		case search.OpLike:
-			return expr + " LIKE " + b.arg(v), nil
+			return expr + " LIKE " + b.arg(v) + likeEscape(b.d), nil
 		case search.OpILike:
-			return ilike(b.d, expr, b.arg(v)), nil
+			return ilike(b.d, expr, b.arg(v)) + likeEscape(b.d), nil
 		}
 		if sqlOp, ok := sqlOps[op]; ok {
 			return expr + " " + sqlOp + " " + b.arg(v), nil

@@ -85,7 +85,7 @@ func FromEndpoint(e *mcpregistry.EndpointView) Endpoint {
 	if e.Resolved != nil {
 		rv := FromVersion(e.Resolved)
 		out.ResolvedVersion = &rv
-		if e.Resolved.Tools != nil {
+		if len(e.Resolved.Tools) > 0 && string(e.Resolved.Tools) != "null" {
 			out.Tools = rv.Tools
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -248,16 +249,24 @@ func (b *Body) NullableList(name string) mcpregistry.Field[json.RawMessage] {
 	return mcpregistry.Field[json.RawMessage]{Set: true, Value: &raw}
 }
 
-// Bool is an optional boolean (false when absent or null).
+// Bool is an optional boolean (false when absent or null), read as
+// Pydantic's lax mode reads one: JSON booleans, 0 and 1, and the strings
+// "true"/"false", "1"/"0", "yes"/"no", "on"/"off", "t"/"f", "y"/"n" in any case.
 func (b *Body) Bool(name string) bool {
 	raw, ok := b.fields[name]
 	if !ok || isNullRaw(raw) {
 		return false
 	}
-	switch string(bytes.TrimSpace(raw)) {
-	case "true":
+	text := string(bytes.TrimSpace(raw))
+	if isString(raw) {
+		var s string
+		_ = json.Unmarshal(raw, &s)
+		text = strings.ToLower(s)
+	}
+	switch text {
+	case "true", "1", "1.0", "yes", "on", "t", "y":
 		return true
-	case "false":
+	case "false", "0", "0.0", "no", "off", "f", "n":
 		return false
 	}
 	b.issue(name, msgBool)
@@ -284,12 +293,29 @@ func isNullRaw(raw json.RawMessage) bool {
 	return string(bytes.TrimSpace(raw)) == "null"
 }
 
+// LastQuery is a single-valued query parameter as Starlette reads it: the
+// last of repeated values; nil when absent.
+func LastQuery(q url.Values, name string) *string {
+	vs, ok := q[name]
+	if !ok || len(vs) == 0 {
+		return nil
+	}
+	return &vs[len(vs)-1]
+}
+
+// QueryMaxResults reads max_results: nil when absent (the default applies),
+// MLflow's 400 when present but not an integer (an empty value included).
+func QueryMaxResults(q url.Values) (*int, error) {
+	raw := LastQuery(q, "max_results")
+	if raw == nil {
+		return nil, nil
+	}
+	return ParseMaxResults(*raw)
+}
+
 // ParseMaxResults parses the max_results query parameter as Pydantic does
 // for an int field.
 func ParseMaxResults(q string) (*int, error) {
-	if q == "" {
-		return nil, nil
-	}
 	n, err := strconv.Atoi(q)
 	if err != nil {
 		return nil, mlflowerr.InvalidRequest(mlflowerr.Issue{Loc: "query.max_results",
