@@ -97,7 +97,9 @@ func DecodeToken(s string, fp Fingerprint) ([]Value, error) {
 		return nil, mlflowerr.Invalid("Invalid page token, too long")
 	}
 	raw, err := tokenEncoding.DecodeString(s)
-	if err != nil {
+	// Go's base64 decoder skips \r and \n; a token is only valid in the one
+	// spelling EncodeToken produces.
+	if err != nil || tokenEncoding.EncodeToString(raw) != s {
 		return nil, mlflowerr.Invalid("Invalid page token, could not decode")
 	}
 	if len(raw) < 1+fpTagLen+checkLen || raw[0] != tokenFormatV1 {
