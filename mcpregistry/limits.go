@@ -21,6 +21,22 @@ const (
 	maxUserLen        = 256
 )
 
+// Sizes of the JSON documents a version stores. MLflow has no bound; every
+// read of a server or version loads them, so one oversized document would
+// slow every later listing. The official server.json schema makes real
+// documents a few KiB, and 1,000 tools with rich schemas fit in 4 MiB.
+const (
+	maxServerJSONBytes = 1 << 20
+	maxToolsBytes      = 4 << 20
+)
+
+func checkSize(field string, raw []byte, max int) error {
+	if len(raw) > max {
+		return mlflowerr.Invalid("%s is too large: %d bytes, at most %d are accepted", field, len(raw), max)
+	}
+	return nil
+}
+
 // checkLen counts characters (not bytes), as VARCHAR(n) does.
 func checkLen(field, value string, max int) error {
 	if n := utf8.RuneCountInString(value); n > max {

@@ -16,6 +16,12 @@ func versionNotFound(name, version string) error {
 // server on first use. The checks run in MLflow's order so that a request
 // with several problems reports the one MLflow would.
 func (r *Registry) CreateVersion(ctx context.Context, a actor, name string, in CreateVersionInput) (*VersionView, error) {
+	if err := checkSize("server_json", in.ServerJSON, maxServerJSONBytes); err != nil {
+		return nil, err
+	}
+	if err := checkSize("tools", in.Tools, maxToolsBytes); err != nil {
+		return nil, err
+	}
 	doc, tools, err := mcpspec.ValidateVersion(ctx, in.ServerJSON, in.Tools, r.icons, r.sjOpts)
 	if err != nil {
 		return nil, err
@@ -177,6 +183,9 @@ func (r *Registry) UpdateVersion(ctx context.Context, a actor, name, version str
 	}
 	var tools json.RawMessage
 	if p.Tools.Set && p.Tools.Value != nil {
+		if err := checkSize("tools", *p.Tools.Value, maxToolsBytes); err != nil {
+			return nil, err
+		}
 		var err error
 		if tools, err = r.parseTools(ctx, *p.Tools.Value); err != nil {
 			return nil, err

@@ -34,15 +34,49 @@ type OwnOptions struct {
 	MaxBodyBytes int64
 	// WriteTimeout bounds writing a response; own routes never stream.
 	WriteTimeout time.Duration
-	Logger       *slog.Logger
+	// ReadTimeout bounds reading the request body: a client trickling a
+	// large body must not hold its buffer for ever.
+	ReadTimeout time.Duration
+	// MaxConcurrentBodies bounds how many own-route requests read a body at
+	// once (each may buffer up to MaxBodyBytes); later ones wait up to
+	// BodyQueueTimeout, then get 503. 0: no bound.
+	MaxConcurrentBodies int
+	BodyQueueTimeout    time.Duration
+	Logger              *slog.Logger
 }
 
 // Own wraps a handler of the sidecar's own routes: body limit, write
 // deadline, authentication, then workspace resolution into the request scope.
 func Own(h http.Handler, o OwnOptions) http.Handler {
+	var bodies chan struct{}
+	if o.MaxConcurrentBodies > 0 {
+		bodies = make(chan struct{}, o.MaxConcurrentBodies)
+	}
+	queueTimeout := o.BodyQueueTimeout
+	if queueTimeout <= 0 {
+		queueTimeout = 10 * time.Second
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
 		if o.WriteTimeout > 0 {
-			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(o.WriteTimeout))
+			_ = rc.SetWriteDeadline(time.Now().Add(o.WriteTimeout))
+		}
+		if o.ReadTimeout > 0 {
+			_ = rc.SetReadDeadline(time.Now().Add(o.ReadTimeout))
+		}
+		if bodies != nil && r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0 {
+			t := time.NewTimer(queueTimeout)
+			select {
+			case bodies <- struct{}{}:
+				t.Stop()
+				defer func() { <-bodies }()
+			case <-t.C:
+				mlflowerr.Write(w, mlflowerr.Unavailable("Too many requests are being received at once. Retry shortly."))
+				return
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
 		}
 		if err := checkURLText(r); err != nil {
 			mlflowerr.Write(w, err)

@@ -27,6 +27,9 @@ type Config struct {
 	Checks  []Check
 	Logger  *slog.Logger
 
+	// Pprof serves /debug/pprof on the admin listener.
+	Pprof bool
+
 	// ShutdownTimeout bounds how long in-flight requests may drain after a
 	// stop signal before their connections are closed.
 	ShutdownTimeout time.Duration

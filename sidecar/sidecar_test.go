@@ -260,3 +260,61 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestOwnRoutesBoundBodies: at most MaxConcurrentBodies requests buffer a
+// body at once; the next one waits, then gets 503.
+func TestOwnRoutesBoundBodies(t *testing.T) {
+	inside, release := make(chan struct{}), make(chan struct{})
+	h := sidecar.Own(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inside <- struct{}{}
+		<-release
+	}), sidecar.OwnOptions{Workspaces: fixedWorkspace{}, MaxBodyBytes: 1 << 20,
+		MaxConcurrentBodies: 1, BodyQueueTimeout: 50 * time.Millisecond})
+
+	first := make(chan int, 1)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/x", strings.NewReader("{}")))
+		first <- rec.Code
+	}()
+	<-inside
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/x", strings.NewReader("{}")))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "TEMPORARILY_UNAVAILABLE") {
+		t.Fatalf("second concurrent body: %d %s", rec.Code, rec.Body)
+	}
+	// A GET without a body is not queued.
+	go func() { <-inside }()
+	rec = httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() { h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil)); close(done) }()
+	close(release)
+	<-done
+	if code := <-first; code != 200 {
+		t.Fatalf("first request: %d", code)
+	}
+}
+
+// TestOwnRoutesReadDeadline: a client trickling its body is cut off.
+func TestOwnRoutesReadDeadline(t *testing.T) {
+	readErr := make(chan error, 1)
+	srv := httptest.NewServer(sidecar.Own(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		readErr <- err
+	}), sidecar.OwnOptions{Workspaces: fixedWorkspace{}, MaxBodyBytes: 1 << 20, ReadTimeout: 100 * time.Millisecond}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	select {
+	case err := <-readErr:
+		if err == nil {
+			t.Fatal("a body that never completes was read without error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the read deadline did not cut the slow body off")
+	}
+}

@@ -53,6 +53,7 @@ type serveConfig struct {
 	allowedHosts         []string
 	corsOrigins          []string
 	otlpAutolink         string
+	pprof                bool
 }
 
 func newServeCmd() *cobra.Command {
@@ -110,6 +111,8 @@ func newServeCmd() *cobra.Command {
 	fs.StringVar(&c.otlpAutolink, "otlp-autolink", "on",
 		"on: link traces to MCP server versions from OTLP exports MLflow accepted (POST /v1/traces); off: forward them only")
 	e.env("otlp-autolink", "MLFLOW_SIDECAR_OTLP_AUTOLINK")
+	fs.BoolVar(&c.pprof, "enable-pprof", false, "serve Go profiles at /debug/pprof on the admin listener")
+	e.env("enable-pprof", "MLFLOW_SIDECAR_ENABLE_PPROF")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	e.env("log-level", "MLFLOW_SIDECAR_LOG_LEVEL")
 	fs.StringVar(&c.logFormat, "log-format", "json", "json or text")
@@ -181,6 +184,7 @@ func (c *serveConfig) run(ctx context.Context) error {
 		AdminAddr:       c.adminAddr,
 		Handler:         handler,
 		Metrics:         tel.Metrics,
+		Pprof:           c.pprof,
 		Checks:          append(c.checks(db), authChecks...),
 		Logger:          log,
 		ShutdownTimeout: c.shutdownTimeout,
@@ -269,7 +273,13 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	own := sidecar.OwnOptions{Workspaces: resolver, Auth: auth, MaxBodyBytes: c.maxRequestBytes, WriteTimeout: time.Minute, Logger: log}
+	own := sidecar.OwnOptions{
+		Workspaces: resolver, Auth: auth, MaxBodyBytes: c.maxRequestBytes,
+		WriteTimeout: time.Minute, ReadTimeout: time.Minute,
+		// 32 bodies of up to --max-request-bytes (16 MiB) in memory at most.
+		MaxConcurrentBodies: 32,
+		Logger:              log,
+	}
 	origin := guard.NewOriginRule(guard.OriginConfig{AllowedOrigins: c.corsOrigins, TrustForwardedHeaders: c.trustForwarded, Logger: log})
 	// The Origin rule sits outside authentication: CORS preflights carry no credentials.
 	ownRoute := func(h http.Handler) http.Handler { return origin.Wrap(sidecar.Own(h, own)) }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
+	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry/wire"
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
 	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
 )
@@ -38,7 +39,8 @@ func (h *Handler) authorizeWrite(r *http.Request) error {
 		return newProblem(http.StatusUnauthorized, "Invalid Authorization header format. Expected 'Bearer <token>'")
 	}
 	if err := h.sign.verify(header[len(bearer):]); err != nil {
-		return newProblem(http.StatusUnauthorized, "Invalid or expired Registry JWT token", &ErrorDetail{Message: err.Error()})
+		// Why the token failed (signature, expiry) stays out of the answer.
+		return newProblem(http.StatusUnauthorized, "Invalid or expired Registry JWT token")
 	}
 	return nil
 }
@@ -82,12 +84,18 @@ func readBody(r *http.Request) ([]byte, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, newProblem(http.StatusBadRequest, "request body is required")
 	}
-	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
+	// Syntax and nesting are checked with a streaming tokenizer first:
+	// decoding a hostile 16 MiB body into `any` costs gigabytes.
+	if err := wire.CheckJSON(body); err != nil {
 		return nil, newProblem(http.StatusBadRequest, "validation failed", &ErrorDetail{Message: err.Error(), Location: "body"})
 	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, validationFailed(&ErrorDetail{Message: "expected object", Location: "body", Value: v})
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		kind := strings.TrimSpace(string(body))
+		if len(kind) > 32 {
+			kind = kind[:32] + "..."
+		}
+		return nil, validationFailed(&ErrorDetail{Message: "expected object", Location: "body", Value: kind})
 	}
 	return body, nil
 }
