@@ -118,6 +118,7 @@ func TestPublish(t *testing.T) {
 		{"not JSON", `{"name":`, 400, "validation failed"},
 		{"not an object", `"io.t/pub"`, 422, "validation failed"},
 		{"empty", ``, 400, "request body is required"},
+		{"hostile nesting", `{"a":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`, 400, "validation failed"},
 	}
 	dbtest.Dialects(t, func(t *testing.T, uri mlflowdb.URI) {
 		e := newEnv(t, uri)
