@@ -77,14 +77,34 @@ const maxJSONDepth = 256
 func CheckJSON(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := checkValue(dec, "", 0); err != nil {
-		return err
+	err := checkValue(dec, "", 0)
+	if err == nil {
+		if _, tokErr := dec.Token(); tokErr != io.EOF {
+			err = decodeError(dec, tokErr)
+		}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return decodeError(dec, err)
+	var pe *posError
+	if errors.As(err, &pe) {
+		// Python's json reports a character position: the end of the input
+		// when it ran out, else where the offending character is.
+		pos := int(pe.offset)
+		if pe.eof || pos > len(data) {
+			pos = len(data)
+		}
+		return mlflowerr.InvalidRequest(mlflowerr.Issue{
+			Loc: strconv.Itoa(utf8.RuneCount(data[:pos])), Msg: "JSON decode error"})
 	}
-	return nil
+	return err
 }
+
+// posError is a syntax error at a byte offset, turned into MLflow's
+// character position by CheckJSON.
+type posError struct {
+	offset int64
+	eof    bool
+}
+
+func (e *posError) Error() string { return "JSON decode error" }
 
 func checkValue(dec *json.Decoder, path string, depth int) error {
 	if depth > maxJSONDepth {
@@ -145,9 +165,9 @@ func decodeError(dec *json.Decoder, err error) error {
 	pos := dec.InputOffset()
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		pos = se.Offset
+		pos = se.Offset // the decoder's offset is the offending byte's index
 	}
-	return mlflowerr.InvalidRequest(mlflowerr.Issue{Loc: strconv.FormatInt(pos, 10), Msg: "JSON decode error"})
+	return &posError{offset: pos, eof: errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)}
 }
 
 func joinLoc(path, elem string) string {
