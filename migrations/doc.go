@@ -24,6 +24,17 @@
 //
 // The decision is kept in mlflow_sidecar_metadata (key mcp_tables_owner).
 //
+// # Handing the MCP tables over to MLflow
+//
+// Sidecar-owned tables would make `mlflow db upgrade` to 3.15 fail (its
+// CREATE TABLE mcp_servers finds the table there), and the sidecar never
+// writes alembic_version to skip that revision. PrepareHandover therefore
+// moves the rows into holding tables without indexes or constraints, drops
+// the MCP tables and sets the owner to "handover", in which Up and Current
+// refuse; after the upgrade, CompleteHandover copies the rows into MLflow's
+// tables, drops the holding tables and sets the owner to "mlflow". Each step
+// is one transaction under the migration lock.
+//
 // Down exists for development only: on sidecar-owned tables it drops them with
 // all their rows; on MLflow-owned tables it only rewinds the sidecar's own
 // version table.

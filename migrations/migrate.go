@@ -110,6 +110,12 @@ func Down(ctx context.Context, u mlflowdb.URI, log *slog.Logger) (Status, error)
 		if st.Dirty {
 			return st.Err()
 		}
+		if st.Owner == OwnerHandover {
+			// The MCP tables are gone and the holding tables hold the only
+			// copy of the registry: the down migration has nothing to drop.
+			return fmt.Errorf("migrations: a hand-over to MLflow is in progress (the registry's rows are in the %s* tables): run `mlflow-sidecar migrate handover complete`, not down",
+				HandoverTablePrefix)
+		}
 		if st.Version > 0 {
 			if err := revert(u, log, st); err != nil {
 				return err
@@ -161,7 +167,9 @@ func revert(u mlflowdb.URI, log *slog.Logger, st Status) error {
 }
 
 // Current is the readiness check: the sidecar's schema version equals the
-// newest embedded one and is not dirty. It runs two small queries.
+// newest embedded one and is not dirty, and no hand-over to MLflow is in
+// progress (a sidecar left running through `migrate handover prepare` has no
+// MCP tables to serve). It runs three small queries.
 func Current(ctx context.Context, q mlflowdb.Querier) error {
 	latest, err := Latest(q.Dialect())
 	if err != nil {
@@ -186,6 +194,14 @@ func Current(ctx context.Context, q mlflowdb.Querier) error {
 	case version != int64(latest):
 		return fmt.Errorf("migrations: sidecar schema version is %d, this sidecar needs %d; run `mlflow-sidecar migrate up`",
 			version, latest)
+	}
+	var owner string
+	switch err := q.QueryRow(ctx, readOwnerSQL).Scan(&owner); {
+	case errors.Is(err, mlflowdb.ErrNoRows):
+	case err != nil:
+		return fmt.Errorf("migrations: reading the MCP table owner: %w", err)
+	case Owner(owner) == OwnerHandover:
+		return fmt.Errorf("migrations: the MCP tables are being handed over to MLflow: stop this sidecar until `mlflow-sidecar migrate handover complete` has run")
 	}
 	return nil
 }

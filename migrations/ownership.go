@@ -15,7 +15,9 @@ import (
 // RequiredColumns are the columns of MLflow's MCP tables the sidecar reads or
 // writes (revision a8b9c0d1e2f3). When MLflow owns the tables, a missing one
 // stops the sidecar before it serves a request. Keep this the one list: the
-// store package must not use a column that is not here.
+// store package must not use a column that is not here. The hand-over copies
+// exactly these columns, table by table in this order, parents before
+// children.
 var RequiredColumns = []TableColumns{
 	{"mcp_servers", []string{"workspace", "name", "display_name", "description", "icons",
 		"created_by", "last_updated_by", "created_at", "last_updated_at"}},
@@ -62,6 +64,8 @@ type schemaFacts struct {
 	present     []string
 	missing     []string
 	missingCols []string
+	held        []TableRows // holding tables of a hand-over that exist
+	heldMissing []string    // holding tables of a hand-over that do not
 }
 
 func (f *schemaFacts) read(ctx context.Context, q mlflowdb.Querier) error {
@@ -106,6 +110,27 @@ func (f *schemaFacts) read(ctx context.Context, q mlflowdb.Querier) error {
 			}
 		}
 	}
+	return f.readHeld(ctx, q)
+}
+
+// readHeld finds the hand-over's holding tables and counts their rows.
+func (f *schemaFacts) readHeld(ctx context.Context, q mlflowdb.Querier) error {
+	for _, tc := range RequiredColumns {
+		h := holdingTable(tc.Table)
+		ok, err := mlflowdb.TableExists(ctx, q, h)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			f.heldMissing = append(f.heldMissing, h)
+			continue
+		}
+		n, err := countRows(ctx, q, h)
+		if err != nil {
+			return err
+		}
+		f.held = append(f.held, TableRows{h, n})
+	}
 	return nil
 }
 
@@ -133,6 +158,7 @@ func tableColumns(ctx context.Context, q mlflowdb.Querier, table string) ([]stri
 // judge fills the ownership fields and problems of s from the facts.
 func (f *schemaFacts) judge(s *Status) {
 	s.Owner, s.OwnerRecorded = f.owner, f.owner != OwnerNone
+	s.Held = f.held
 	all, none := len(f.missing) == 0, len(f.present) == 0
 	problem := func(format string, args ...any) { s.Problems = append(s.Problems, fmt.Sprintf(format, args...)) }
 
@@ -144,6 +170,8 @@ func (f *schemaFacts) judge(s *Status) {
 		problem("sidecar schema version %d is newer than this sidecar knows (%d); run a newer mlflow-sidecar", s.Version, s.Latest)
 	}
 	switch {
+	case f.owner == OwnerHandover:
+		f.judgeHandover(s, problem)
 	case !all && !none:
 		s.MissingTables = f.missing
 		problem("only some MCP tables exist (present: %s; missing: %s); the sidecar will not create or guess the rest: restore them or drop the others",
@@ -167,6 +195,26 @@ func (f *schemaFacts) judge(s *Status) {
 			problem("the MCP tables lack columns the sidecar needs: %s (MLflow's schema is older or newer than the one the sidecar supports)",
 				strings.Join(f.missingCols, ", "))
 		}
+	}
+}
+
+// judgeHandover explains a hand-over in progress: nothing may use or create
+// the MCP tables until `migrate handover complete` has moved the held rows
+// into the tables MLflow creates.
+func (f *schemaFacts) judgeHandover(s *Status, problem func(string, ...any)) {
+	s.MissingTables = f.missing
+	if len(f.heldMissing) > 0 {
+		problem("the hand-over's holding tables %s are missing: the rows they held are gone from this database; restore them from a backup",
+			strings.Join(f.heldMissing, ", "))
+	}
+	switch {
+	case len(f.present) == 0:
+		problem("the MCP tables are being handed over to MLflow: stop every sidecar, upgrade MLflow to 3.15 or later and run `mlflow db upgrade`, then run `mlflow-sidecar migrate handover complete`")
+	case len(f.missing) == 0:
+		problem("the MCP tables are being handed over to MLflow, which has created them: run `mlflow-sidecar migrate handover complete` to move the sidecar's rows into them")
+	default:
+		problem("the MCP tables are being handed over to MLflow, but only some exist (present: %s; missing: %s): finish `mlflow db upgrade`, then run `mlflow-sidecar migrate handover complete`",
+			strings.Join(f.present, ", "), strings.Join(f.missing, ", "))
 	}
 }
 

@@ -9,13 +9,17 @@ import (
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowdb"
 )
 
-// Owner says who created the MCP tables.
+// Owner says who created the MCP tables, or that they are being handed over.
 type Owner string
 
 const (
 	OwnerNone    Owner = "none yet" // no MCP tables exist
 	OwnerSidecar Owner = "sidecar"  // the sidecar's migration 1 created them
 	OwnerMLflow  Owner = "mlflow"   // MLflow's alembic created them
+	// OwnerHandover: `migrate handover prepare` moved the sidecar's rows
+	// into holding tables and dropped the MCP tables so that MLflow ≥ 3.15
+	// can create its own; `migrate handover complete` moves the rows back.
+	OwnerHandover Owner = "handover"
 )
 
 // Status describes the sidecar's schema in one database.
@@ -38,6 +42,10 @@ type Status struct {
 
 	MissingTables  []string // MCP tables absent although some or the owner record exist
 	MissingColumns []string // "table.column" the sidecar needs but MCP tables lack
+
+	// Held are the hand-over's holding tables that exist, parents first, with
+	// their row counts.
+	Held []TableRows
 
 	// Problems are the reasons Up refuses to run or the sidecar to start.
 	Problems []string
@@ -80,6 +88,13 @@ func (s Status) String() string {
 	row("MCP tables owner", owner)
 	row("Missing tables", listOrNone(s.MissingTables))
 	row("Missing columns", listOrNone(s.MissingColumns))
+	if s.Owner == OwnerHandover || len(s.Held) > 0 {
+		held := make([]string, len(s.Held))
+		for i, h := range s.Held {
+			held[i] = fmt.Sprintf("%s (%d rows)", h.Table, h.Rows)
+		}
+		row("Handover tables", listOrNone(held))
+	}
 	if len(s.Problems) == 0 {
 		row("Problems", "none")
 	} else {
@@ -115,25 +130,35 @@ func Inspect(ctx context.Context, u mlflowdb.URI) (Status, error) {
 // inspect reads everything Status needs in one snapshot and works out the
 // problems.
 func inspect(ctx context.Context, db *mlflowdb.DB) (Status, error) {
-	latest, err := Latest(db.Dialect())
-	if err != nil {
-		return Status{}, err
-	}
-	all, err := versions(db.Dialect())
-	if err != nil {
-		return Status{}, err
-	}
-	s := Status{Database: db.URI().Redacted(), Dialect: db.Dialect(), Latest: latest}
-	var found schemaFacts
-	err = db.Read(ctx, func(q mlflowdb.Querier) error {
-		found = schemaFacts{}
+	var s Status
+	err := db.Read(ctx, func(q mlflowdb.Querier) error {
 		var err error
-		if s.MLflowRevision, s.MLflowInitialised, err = mlflowdb.MLflowRevision(ctx, q); err != nil {
-			return err
-		}
-		return found.read(ctx, q)
+		s, err = readStatus(ctx, q, db.URI())
+		return err
 	})
 	if err != nil {
+		return Status{}, err
+	}
+	return s, nil
+}
+
+// readStatus is inspect on a Querier, so that a hand-over can judge the
+// schema inside the transaction that changes it.
+func readStatus(ctx context.Context, q mlflowdb.Querier, u mlflowdb.URI) (Status, error) {
+	latest, err := Latest(u.Dialect)
+	if err != nil {
+		return Status{}, err
+	}
+	all, err := versions(u.Dialect)
+	if err != nil {
+		return Status{}, err
+	}
+	s := Status{Database: u.Redacted(), Dialect: u.Dialect, Latest: latest}
+	if s.MLflowRevision, s.MLflowInitialised, err = mlflowdb.MLflowRevision(ctx, q); err != nil {
+		return Status{}, err
+	}
+	var found schemaFacts
+	if err := found.read(ctx, q); err != nil {
 		return Status{}, err
 	}
 	s.Version, s.Dirty = found.version, found.dirty
