@@ -2,10 +2,21 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
 )
+
+// TestMain lets the test binary stand in for sidecar-loadgen in the child
+// processes it starts (the floor, the proxy child).
+func TestMain(m *testing.M) {
+	if os.Getenv(envChild) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
 
 func TestQuantileIsNearestRank(t *testing.T) {
 	r := loadResult{}
@@ -41,7 +52,7 @@ func TestRunProducesReport(t *testing.T) {
 	var out, progress bytes.Buffer
 	o := options{inProcess: true, workers: 2, duration: 100 * time.Millisecond, warmup: 20 * time.Millisecond,
 		rounds: 1, postSize: 4 << 10, streamSize: 8 << 20}
-	if err := run(o, &out, &progress); err != nil {
+	if err := runProxyBench(o, &out, &progress); err != nil {
 		t.Fatalf("run: %v\n%s", err, progress.String())
 	}
 	for _, want := range []string{"| small JSON GET | 1 |", "| small JSON GET | 2 |", "| 4 KiB POST | 2 |",

@@ -55,13 +55,23 @@ func runProxyChild(upstream string) error {
 // startChild runs this binary again in -run-proxy mode, so the proxy has
 // its own process (and its own RSS) without the sidecar binary.
 func startChild(upstream string, procs int) (*target, error) {
+	return startSelf("proxy.Router in a child process (`sidecar-loadgen -run-proxy`)", procs, "-run-proxy", "-upstream", upstream)
+}
+
+// envChild marks a child started by startSelf, so that a test binary
+// standing in for this one runs main in the child (see TestMain).
+const envChild = "SIDECAR_LOADGEN_CHILD"
+
+// startSelf runs this binary again with args, in a mode that prints
+// "LISTEN <addr>" and serves.
+func startSelf(desc string, procs int, args ...string) (*target, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, "-run-proxy", "-upstream", upstream)
+	cmd := exec.Command(self, args...)
 	cmd.Stderr = os.Stderr
-	cmd.Env = childEnv(procs)
+	cmd.Env = append(childEnv(procs), envChild+"=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -73,12 +83,9 @@ func startChild(upstream string, procs int) (*target, error) {
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "LISTEN ")
 	if err != nil || !ok {
 		stopProcess(cmd)
-		return nil, fmt.Errorf("proxy child did not report its address (%q): %v", line, err)
+		return nil, fmt.Errorf("%s did not report its address (%q): %v", args[0], line, err)
 	}
-	return &target{
-		desc: "proxy.Router in a child process (`sidecar-loadgen -run-proxy`)",
-		url:  "http://" + addr, pid: cmd.Process.Pid, stop: func() { stopProcess(cmd) },
-	}, nil
+	return &target{desc: desc, url: "http://" + addr, pid: cmd.Process.Pid, stop: func() { stopProcess(cmd) }}, nil
 }
 
 // startInProcess serves the proxy inside this process: for profiling. Its
@@ -95,8 +102,9 @@ func startInProcess(upstream string) (*target, error) {
 	}, nil
 }
 
-// startBinary runs the mlflow-sidecar binary against the fake MLflow.
-func startBinary(bin, upstream, dir string, procs int) (*target, error) {
+// startBinary runs the mlflow-sidecar binary in front of upstream on the
+// backend store, with extra flags.
+func startBinary(bin, upstream, store, dir string, procs int, extra ...string) (*target, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -109,9 +117,9 @@ func startBinary(bin, upstream, dir string, procs int) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--upstream", upstream, "--host", "127.0.0.1",
-		"--port", strconv.Itoa(port), "--admin-addr", "127.0.0.1:"+strconv.Itoa(admin),
-		"--backend-store-uri", "sqlite:///"+filepath.Join(dir, "mlflow.db"))
+	cmd := exec.Command(bin, append([]string{"serve", "--upstream", upstream, "--host", "127.0.0.1",
+		"--port", strconv.Itoa(port), "--admin-addr", "127.0.0.1:" + strconv.Itoa(admin),
+		"--backend-store-uri", store}, extra...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.Env = childEnv(procs)
 	if err := cmd.Start(); err != nil {
@@ -145,12 +153,12 @@ func stopProcess(cmd *exec.Cmd) {
 	}
 }
 
-// waitReady polls the small endpoint through the target until it answers.
-func waitReady(base string, timeout time.Duration) error {
+// waitReady polls path through the target until it answers 200.
+func waitReady(base, path string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var last error
 	for time.Now().Before(deadline) {
-		res, err := http.Get(base + pathSmallGET)
+		res, err := http.Get(base + path)
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
