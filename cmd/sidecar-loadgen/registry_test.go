@@ -44,7 +44,7 @@ func TestRegistryModeEndToEnd(t *testing.T) {
 		"| GET /v0.1/servers?limit=100, first page vs walking all pages | sidecar every page |",
 		"| GET /v0.1/servers?limit=100&search=weather, first page vs walking all pages | floor every page |",
 		"| register a version (POST /{name}/versions) | sidecar |",
-		"- Reads at least 60% of the floor's throughput:", "- sidecar page 3 within 1.5× of page 1:",
+		"- Reads at least 60% of the floor's throughput:\n  - get server: ", "- sidecar page 3 within 1.5× of page 1:",
 		"every page as fast as the first (within 1.5×)", "- Registration at least 500 versions/s:",
 		"60 servers × 10 versions (600 version rows", "150 access endpoints", "Peak resident memory over the run: sidecar",
 	} {

@@ -34,7 +34,7 @@ func (r regReport) write(w io.Writer) {
 	fmt.Fprintf(w, "- Machine: %d CPUs (%s), %s %s/%s, PostgreSQL %s on the same machine\n", runtime.NumCPU(), cpuModel(),
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, r.pgVersion)
 	fmt.Fprintf(w, "- Sidecar: %s, `--auth none`, on a fresh database migrated by the binary (`migrate up`)\n", r.sidecar)
-	fmt.Fprintf(w, "- Data: %d servers × %d versions (%d version rows: deprecated, active, drafts, a deleted one on every 13th server; "+
+	fmt.Fprintf(w, "- Data: %d servers × %d versions (%d version rows: deprecated, active (none on a seventh of the servers), drafts, a deleted one on a thirteenth; "+
 		"server.json with $schema, a package and a remote; tools on two versions), %d aliases, %d server tags, %d access endpoints "+
 		"(latest, alias and version targets) on %d servers; %s on disk. Seeded by COPY in %s, in the stored form the registry "+
 		"writes (same canonicalisation code); through the API at the registration rate below it would take %s.\n",
@@ -76,11 +76,11 @@ func (r regReport) writeGoals(w io.Writer) {
 		for i := range s.sides {
 			if f := s.floorOf(i); f >= 0 {
 				ratio := s.res[i].rps() / s.res[f].rps()
-				reads = append(reads, fmt.Sprintf("%s%s %s %s", s.name, sideSuffix(s, i), pct(ratio), verdict(ratio >= goalReadOfFloor)))
+				reads = append(reads, fmt.Sprintf("  - %s%s: %s: %s", s.name, sideSuffix(s, i), pct(ratio), verdict(ratio >= goalReadOfFloor)))
 			}
 		}
 	}
-	fmt.Fprintf(w, "- Reads at least %s of the floor's throughput: %s.\n", pct(goalReadOfFloor), strings.Join(reads, "; "))
+	fmt.Fprintf(w, "- Reads at least %s of the floor's throughput:\n%s\n", pct(goalReadOfFloor), strings.Join(reads, "\n"))
 	for _, s := range r.scenarios {
 		switch s.kind {
 		case kindPages:

@@ -34,7 +34,14 @@ const (
 )
 
 func (r report) write(w io.Writer) {
-	fmt.Fprintf(w, "## Reverse proxy overhead (%s)\n\n", time.Now().UTC().Format("2006-01-02"))
+	title := "Reverse proxy overhead, the mlflow-sidecar binary"
+	if r.opts.sidecar == "" {
+		title = "Reverse proxy overhead, proxy.Router alone (no middleware)"
+	}
+	if r.opts.delay > 0 {
+		title += fmt.Sprintf(", MLflow taking %s per request", r.opts.delay)
+	}
+	fmt.Fprintf(w, "## %s (%s)\n\n", title, time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(w, "- Command: `%s`\n", r.command)
 	fmt.Fprintf(w, "- Machine: %d CPUs (%s), %s %s/%s\n", runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(w, "- Sidecar: %s\n", r.target)
