@@ -20,12 +20,8 @@ func (r *Registry) SetAlias(ctx context.Context, a actor, name, alias, version s
 		return err
 	}
 	return r.write(ctx, a.Workspace, name, func(tx Tx) error {
-		s, err := tx.Server(ctx, a.Workspace, name)
-		if err != nil {
+		if err := requireServer(ctx, tx, a.Workspace, name); err != nil {
 			return err
-		}
-		if s == nil {
-			return serverNotFound(name)
 		}
 		v, err := tx.Version(ctx, a.Workspace, name, version)
 		if err != nil {

@@ -64,12 +64,9 @@ func (r *Registry) CreateEndpoint(ctx context.Context, a actor, name string, in 
 	err := r.write(ctx, a.Workspace, name, func(tx Tx) error {
 		e.CreatedAt = r.nowMillis() // under the lock: creation times follow commit order
 		e.LastUpdatedAt = e.CreatedAt
-		s, err := tx.Server(ctx, a.Workspace, name)
+		err := requireServer(ctx, tx, a.Workspace, name)
 		if err != nil {
 			return err
-		}
-		if s == nil {
-			return serverNotFound(name)
 		}
 		if err := resolveTarget(ctx, tx, a.Workspace, name, e.ServerVersion, e.ServerAlias, "create"); err != nil {
 			return err

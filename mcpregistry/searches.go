@@ -79,12 +79,8 @@ func (r *Registry) SearchVersions(ctx context.Context, a actor, name string, req
 	var page Page[VersionView]
 	var next []search.Value
 	err = r.read(ctx, func(tx Tx) error {
-		s, err := tx.Server(ctx, a.Workspace, name)
-		if err != nil {
+		if err := requireServer(ctx, tx, a.Workspace, name); err != nil {
 			return err
-		}
-		if s == nil {
-			return serverNotFound(name)
 		}
 		page.Items, next, err = tx.SearchVersions(ctx, a.Workspace, name, q)
 		return err
@@ -119,12 +115,8 @@ func (r *Registry) SearchEndpoints(ctx context.Context, a actor, server *string,
 	var next []search.Value
 	err = r.read(ctx, func(tx Tx) error {
 		if server != nil {
-			s, err := tx.Server(ctx, a.Workspace, *server)
-			if err != nil {
+			if err := requireServer(ctx, tx, a.Workspace, *server); err != nil {
 				return err
-			}
-			if s == nil {
-				return serverNotFound(*server)
 			}
 		}
 		var err error

@@ -107,12 +107,8 @@ func (r *Registry) UpdateServer(ctx context.Context, a actor, name string, p Ser
 // version is active (deprecate or unpublish it first).
 func (r *Registry) DeleteServer(ctx context.Context, a actor, name string) error {
 	return r.write(ctx, a.Workspace, name, func(tx Tx) error {
-		s, err := tx.Server(ctx, a.Workspace, name)
-		if err != nil {
+		if err := requireServer(ctx, tx, a.Workspace, name); err != nil {
 			return err
-		}
-		if s == nil {
-			return serverNotFound(name)
 		}
 		active, err := tx.ActiveVersion(ctx, a.Workspace, name)
 		if err != nil {
@@ -137,4 +133,13 @@ func (r *Registry) parseIcons(ctx context.Context, raw json.RawMessage, loc stri
 
 func isNull(raw json.RawMessage) bool {
 	return len(raw) == 0 || string(raw) == "null"
+}
+
+// requireServer is the existence check most operations start with.
+func requireServer(ctx context.Context, tx Tx, ws, name string) error {
+	s, err := tx.Server(ctx, ws, name)
+	if err == nil && s == nil {
+		err = serverNotFound(name)
+	}
+	return err
 }

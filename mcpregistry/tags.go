@@ -20,12 +20,8 @@ func (r *Registry) SetServerTag(ctx context.Context, a actor, name string, t Tag
 		return err
 	}
 	return r.write(ctx, a.Workspace, name, func(tx Tx) error {
-		s, err := tx.Server(ctx, a.Workspace, name)
-		if err != nil {
+		if err := requireServer(ctx, tx, a.Workspace, name); err != nil {
 			return err
-		}
-		if s == nil {
-			return serverNotFound(name)
 		}
 		return tx.SetServerTag(ctx, a.Workspace, name, t)
 	})
@@ -34,12 +30,8 @@ func (r *Registry) SetServerTag(ctx context.Context, a actor, name string, t Tag
 // DeleteServerTag deletes a server tag.
 func (r *Registry) DeleteServerTag(ctx context.Context, a actor, name, key string) error {
 	return r.write(ctx, a.Workspace, name, func(tx Tx) error {
-		s, err := tx.Server(ctx, a.Workspace, name)
-		if err != nil {
+		if err := requireServer(ctx, tx, a.Workspace, name); err != nil {
 			return err
-		}
-		if s == nil {
-			return serverNotFound(name)
 		}
 		ok, err := tx.DeleteServerTag(ctx, a.Workspace, name, key)
 		if err == nil && !ok {

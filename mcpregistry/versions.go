@@ -140,12 +140,8 @@ func (r *Registry) GetVersionByAlias(ctx context.Context, a actor, name, alias s
 // resolveAlias is the lenient resolution of GET /aliases/{alias}.
 func (r *Registry) resolveAlias(ctx context.Context, tx Tx, ws, name, alias string) (string, error) {
 	if alias == LatestAlias {
-		s, err := tx.Server(ctx, ws, name)
-		if err != nil {
+		if err := requireServer(ctx, tx, ws, name); err != nil {
 			return "", err
-		}
-		if s == nil {
-			return "", serverNotFound(name)
 		}
 		latest, err := tx.Latest(ctx, ws, name)
 		if err != nil {
