@@ -47,6 +47,11 @@ type Config struct {
 	Tap Tap
 	// TapMaxBytes caps the copy of a tapped request body. Default 16 MiB.
 	TapMaxBytes int64
+	// TapBudgetBytes caps the copies of all tapped requests in flight
+	// together. A copy grows as bytes arrive, paid for from this budget;
+	// when the budget cannot pay, that request goes on untapped (Done gets
+	// a nil body). Forwarding is never affected. Default 64 MiB.
+	TapBudgetBytes int64
 
 	// ErrorLogInterval is the least time between two log lines about one
 	// upstream outage. Default 30s.
@@ -72,6 +77,9 @@ func (c *Config) setDefaults() {
 	if c.TapMaxBytes == 0 {
 		c.TapMaxBytes = 16 << 20
 	}
+	if c.TapBudgetBytes == 0 {
+		c.TapBudgetBytes = 64 << 20
+	}
 	if c.ErrorLogInterval == 0 {
 		c.ErrorLogInterval = 30 * time.Second
 	}
@@ -88,6 +96,7 @@ type Upstream struct {
 	transport *http.Transport
 	outage    *outageLog
 	metrics   *metrics
+	taps      *tapBudget
 }
 
 // NewUpstream builds the proxy to cfg.URL.
@@ -103,6 +112,9 @@ func NewUpstream(cfg Config) (*Upstream, error) {
 	if target.RawQuery != "" || target.Fragment != "" || target.User != nil {
 		return nil, fmt.Errorf("upstream URL %q must not carry a query, fragment or user info", cfg.URL)
 	}
+	if cfg.TapMaxBytes < 0 || cfg.TapBudgetBytes < 0 {
+		return nil, fmt.Errorf("tap limits must not be negative")
+	}
 	met, err := newMetrics(cfg.MeterProvider)
 	if err != nil {
 		return nil, err
@@ -115,6 +127,7 @@ func NewUpstream(cfg Config) (*Upstream, error) {
 		transport: newTransport(cfg),
 		outage:    newOutageLog(cfg.Logger, cfg.ErrorLogInterval, time.Now),
 		metrics:   met,
+		taps:      &tapBudget{limit: cfg.TapBudgetBytes},
 	}
 	tp := cfg.TracerProvider
 	if tp == nil {
@@ -261,7 +274,10 @@ func (u *Upstream) handleError(w http.ResponseWriter, r *http.Request, err error
 // Tap.Done once the response is out: after the last write and a flush, so
 // the client never waits for the tap.
 func (u *Upstream) serveTapped(w http.ResponseWriter, r *http.Request) {
-	r2, st, tee := withTap(r, u.cfg.TapMaxBytes)
+	r2, st, tee := withTap(r, u.cfg.TapMaxBytes, u.taps)
+	if tee != nil {
+		defer tee.release()
+	}
 	u.rp.ServeHTTP(w, r2)
 	if st.status == 0 {
 		return // MLflow never answered: there is nothing to tap.
