@@ -38,7 +38,7 @@ func BenchmarkHostRule(b *testing.B) {
 		{"patterns", []string{"mlflow.example.com", "*.internal.example:*"}, "mlflow.a.internal.example:5001"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			rule := NewHostRule(bc.allowed, nil)
+			rule := NewHostRule(HostConfig{AllowedHosts: bc.allowed})
 			b.ReportAllocs()
 			for b.Loop() {
 				if !rule.Allowed(bc.host) {

@@ -125,6 +125,12 @@ func newMatchList(entries []string) matchList {
 
 func (m matchList) empty() bool { return !m.all && len(m.exact) == 0 && len(m.patterns) == 0 }
 
+// exactMatch reports whether s equals an entry without "*".
+func (m matchList) exactMatch(s string) bool {
+	_, ok := m.exact[strings.ToLower(s)]
+	return ok && s != ""
+}
+
 func (m matchList) match(s string) bool {
 	if m.all {
 		return true

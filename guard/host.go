@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"github.com/mlflow-sidecar/mlflow-sidecar/proxy"
 )
 
 // MLflow's texts (mlflow/server/security_utils.py), sent as text/plain.
@@ -24,9 +26,21 @@ const DefaultAllowedHostsHelp = "localhost, 127.0.0.1, [::1] and 0.0.0.0 on any 
 // DNS-rebinding check can no longer see what the browser addressed: this
 // rule is that check, applied to every request, proxied or served here.
 type HostRule struct {
-	list     matchList
-	defaults bool
-	log      *slog.Logger
+	list           matchList
+	defaults       bool
+	trustForwarded bool
+	log            *slog.Logger
+}
+
+// HostConfig configures the Host rule.
+type HostConfig struct {
+	// AllowedHosts is --allowed-hosts; empty means the defaults.
+	AllowedHosts []string
+	// TrustForwardedHeaders (--trust-forwarded-headers) makes the rule
+	// check X-Forwarded-Host as well as Host: the Origin rules then take
+	// the client's host from it, so it must be as allowed as Host itself.
+	TrustForwardedHeaders bool
+	Logger                *slog.Logger
 }
 
 // NewHostRule builds the rule for --allowed-hosts. As in MLflow, a
@@ -40,12 +54,13 @@ type HostRule struct {
 // are checked as address literals, not as text. As text, "10.*" would also
 // admit "10.attacker.example", a name an attacker can point at 127.0.0.1,
 // which is the rebinding attack the check exists to stop.
-func NewHostRule(allowed []string, log *slog.Logger) *HostRule {
+func NewHostRule(cfg HostConfig) *HostRule {
+	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
 	}
-	list := newMatchList(allowed)
-	return &HostRule{list: list, defaults: list.empty(), log: log}
+	list := newMatchList(cfg.AllowedHosts)
+	return &HostRule{list: list, defaults: list.empty(), trustForwarded: cfg.TrustForwardedHeaders, log: log}
 }
 
 // Allowed reports whether a request with this Host header may proceed.
@@ -56,6 +71,19 @@ func (h *HostRule) Allowed(host string) bool {
 	return h.list.match(host)
 }
 
+// Exact reports whether host is allowed by name rather than by a wildcard:
+// by the defaults (localhost and address literals) or by an --allowed-hosts
+// entry without "*". Only then may a request whose Origin equals its own
+// Host be taken for a page the sidecar served. Under a wildcard the name
+// may be an attacker's, rebound to the sidecar's address (DNS rebinding),
+// and the attacker's page is then "same origin" with the request.
+func (h *HostRule) Exact(host string) bool {
+	if h.defaults {
+		return defaultAllowedHost(host)
+	}
+	return h.list.exactMatch(host)
+}
+
 // Wrap applies the rule in front of next. Like MLflow it leaves /health and
 // /version open, so probes that address the pod by IP keep working.
 func (h *HostRule) Wrap(next http.Handler) http.Handler {
@@ -63,12 +91,25 @@ func (h *HostRule) Wrap(next http.Handler) http.Handler {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/health" || r.URL.Path == "/version" || h.Allowed(r.Host) {
+		if r.URL.Path == "/health" || r.URL.Path == "/version" {
 			next.ServeHTTP(w, r)
 			return
 		}
-		h.log.WarnContext(r.Context(), "rejected request with a Host header that is not allowed (see --allowed-hosts)",
-			"host", clip(r.Host), "remote", r.RemoteAddr)
+		var refused, header string
+		switch {
+		case !h.Allowed(r.Host):
+			refused, header = r.Host, "Host"
+		case h.trustForwarded:
+			if fh := proxy.ForwardedValue(r.Header, "X-Forwarded-Host"); fh != "" && !h.Allowed(fh) {
+				refused, header = fh, "X-Forwarded-Host"
+			}
+		}
+		if header == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.log.WarnContext(r.Context(), "rejected request with a Host that is not allowed (see --allowed-hosts)",
+			"header", header, "host", clip(refused), "remote", r.RemoteAddr)
 		writePlain(w, http.StatusForbidden, invalidHostMsg)
 	})
 }

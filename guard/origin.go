@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/mlflow-sidecar/mlflow-sidecar/proxy"
 )
 
 // OriginConfig configures the Origin rule of the sidecar's own routes.
@@ -14,10 +16,17 @@ type OriginConfig struct {
 	// ("https://*.example.com") or "*" for every origin.
 	AllowedOrigins []string
 	// TrustForwardedHeaders takes the client's scheme and host from
-	// X-Forwarded-Proto / X-Forwarded-Host when deciding what "same origin"
-	// is (--trust-forwarded-headers; only behind a proxy that sets them).
+	// X-Forwarded-Proto / X-Forwarded-Host (the last value of each: the one
+	// the nearest proxy set) when deciding what "same origin" is
+	// (--trust-forwarded-headers; only behind a proxy that sets them).
 	TrustForwardedHeaders bool
-	Logger                *slog.Logger
+	// TrustSameOrigin, when set, says for which client hosts an Origin equal
+	// to the request's own origin counts as the sidecar's: HostRule.Exact,
+	// so that a host admitted only by a wildcard (which an attacker's name,
+	// rebound to the sidecar's address, can match) is not trusted. Such an
+	// origin is then judged like any foreign one. nil trusts every host.
+	TrustSameOrigin func(host string) bool
+	Logger          *slog.Logger
 }
 
 // OriginRule is MLflow's cross-origin write rule and CORS answers for the
@@ -26,7 +35,8 @@ type OriginConfig struct {
 // unchanged).
 //
 // An origin is allowed when it is the sidecar's own (the scheme and Host the
-// client addressed), a localhost origin (MLflow allows any scheme and port
+// client addressed, on a host OriginConfig.TrustSameOrigin vouches for), a
+// localhost origin (MLflow allows any scheme and port
 // on localhost, 127.0.0.1 and [::1]), or listed in AllowedOrigins.
 // POST, PUT, PATCH and DELETE with an Origin that is not allowed get
 // MLflow's 403 "Cross-origin request blocked". Like MLflow, a request
@@ -44,6 +54,7 @@ type OriginConfig struct {
 type OriginRule struct {
 	list           matchList
 	trustForwarded bool
+	trustSame      func(host string) bool
 	log            *slog.Logger
 }
 
@@ -53,7 +64,8 @@ func NewOriginRule(cfg OriginConfig) *OriginRule {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &OriginRule{list: newMatchList(cfg.AllowedOrigins), trustForwarded: cfg.TrustForwardedHeaders, log: log}
+	return &OriginRule{list: newMatchList(cfg.AllowedOrigins), trustForwarded: cfg.TrustForwardedHeaders,
+		trustSame: cfg.TrustSameOrigin, log: log}
 }
 
 const (
@@ -147,9 +159,10 @@ func localhostOrigin(origin string) bool {
 }
 
 // sameOrigin reports whether origin is the scheme and host the client
-// addressed. The scheme must match: a page on http://h is not the origin
-// https://h, and letting it write would let a plain-HTTP page (which anyone
-// on the path can inject into) write through an HTTPS sidecar.
+// addressed, on a host trusted for it. The scheme must match: a page on
+// http://h is not the origin https://h, and letting it write would let a
+// plain-HTTP page (which anyone on the path can inject into) write through
+// an HTTPS sidecar.
 func (o *OriginRule) sameOrigin(origin string, r *http.Request) bool {
 	u, err := url.Parse(origin)
 	if err != nil || u.User != nil || u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
@@ -160,15 +173,16 @@ func (o *OriginRule) sameOrigin(origin string, r *http.Request) bool {
 		scheme = "https"
 	}
 	if o.trustForwarded {
-		if p := strings.ToLower(firstToken(r.Header.Get("X-Forwarded-Proto"))); p == "http" || p == "https" {
+		if p := strings.ToLower(proxy.ForwardedValue(r.Header, "X-Forwarded-Proto")); p == "http" || p == "https" {
 			scheme = p
 		}
-		if fh := firstToken(r.Header.Get("X-Forwarded-Host")); fh != "" {
+		if fh := proxy.ForwardedValue(r.Header, "X-Forwarded-Host"); fh != "" {
 			host = fh
 		}
 	}
 	return host != "" && strings.EqualFold(u.Scheme, scheme) &&
-		strings.EqualFold(hostKey(u.Host, scheme), hostKey(host, scheme))
+		strings.EqualFold(hostKey(u.Host, scheme), hostKey(host, scheme)) &&
+		(o.trustSame == nil || o.trustSame(host))
 }
 
 // hostKey drops the scheme's default port, as browsers do when they
@@ -181,9 +195,4 @@ func hostKey(host, scheme string) string {
 		return strings.TrimSuffix(host, ":443")
 	}
 	return host
-}
-
-func firstToken(v string) string {
-	v, _, _ = strings.Cut(v, ",")
-	return strings.TrimSpace(v)
 }

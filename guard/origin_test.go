@@ -19,6 +19,7 @@ func TestOriginRule(t *testing.T) {
 		name     string
 		allowed  []string
 		trustFwd bool
+		exact    func(host string) bool // OriginConfig.TrustSameOrigin
 		method   string
 		host     string // default sidecar.example:5001
 		tls      bool
@@ -61,6 +62,32 @@ func TestOriginRule(t *testing.T) {
 		{name: "forwarded origin, not trusted", method: "POST", host: "10.0.0.7:5001",
 			header: h("Origin", "https://mlflow.example.com", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "mlflow.example.com"),
 			want:   want{status: 403, body: corsBlockedMsg}},
+		{name: "forwarded origin: the last value counts", trustFwd: true, method: "POST", host: "10.0.0.7:5001",
+			header: h("Origin", "https://mlflow.example.com", "X-Forwarded-Proto", "http, https", "X-Forwarded-Host", "evil.example, mlflow.example.com"),
+			want:   want{status: 200, reached: true, acao: "https://mlflow.example.com"}},
+		{name: "forwarded origin: a forged first host", trustFwd: true, method: "POST", host: "10.0.0.7:5001",
+			header: h("Origin", "https://mlflow.example.com", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "mlflow.example.com, evil.example"),
+			want:   want{status: 403, body: corsBlockedMsg}},
+		{name: "forwarded origin: a forged first scheme", trustFwd: true, method: "POST", host: "10.0.0.7:5001",
+			header: h("Origin", "https://mlflow.example.com", "X-Forwarded-Proto", "https, http", "X-Forwarded-Host", "mlflow.example.com"),
+			want:   want{status: 403, body: corsBlockedMsg}},
+		// DNS rebinding: with a wildcard Host rule, the attacker's name
+		// reaches the sidecar, and its page is "same origin" with itself.
+		{name: "same origin on a host a wildcard admitted", exact: hostExact("*"), method: "POST", host: "rebind.attacker.example:5001",
+			header: h("Origin", "http://rebind.attacker.example:5001"), want: want{status: 403, body: corsBlockedMsg}},
+		{name: "same origin on a host a pattern admitted", exact: hostExact("*.example:*"), method: "POST", host: "rebind.attacker.example:5001",
+			header: h("Origin", "http://rebind.attacker.example:5001"), want: want{status: 403, body: corsBlockedMsg}},
+		{name: "same origin on an exactly listed host", exact: hostExact("*", "mlflow.example.com:5001"), method: "POST",
+			host: "mlflow.example.com:5001", header: h("Origin", "http://mlflow.example.com:5001"),
+			want: want{status: 200, reached: true, acao: "http://mlflow.example.com:5001"}},
+		{name: "same origin on a default host", exact: hostExact(), method: "POST", host: "192.168.1.5:5001",
+			header: h("Origin", "http://192.168.1.5:5001"), want: want{status: 200, reached: true, acao: "http://192.168.1.5:5001"}},
+		{name: "wildcard host, origin listed", exact: hostExact("*"), allowed: []string{"http://mlflow.example.com:5001"}, method: "POST",
+			host: "mlflow.example.com:5001", header: h("Origin", "http://mlflow.example.com:5001"),
+			want: want{status: 200, reached: true, acao: "http://mlflow.example.com:5001"}},
+		{name: "forwarded host a wildcard admitted", exact: hostExact("10.0.0.7:5001", "*.example.com"), trustFwd: true, method: "POST",
+			host: "10.0.0.7:5001", header: h("Origin", "https://rebind.example.com", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "rebind.example.com"),
+			want: want{status: 403, body: corsBlockedMsg}},
 		{name: "preflight, allowed", allowed: listed, method: "OPTIONS",
 			header: h("Origin", "https://app.example.com", "Access-Control-Request-Method", "DELETE",
 				"Access-Control-Request-Headers", "content-type,x-mlflow-workspace"),
@@ -81,7 +108,8 @@ func TestOriginRule(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			log, _ := newTestLogger()
 			reached := false
-			rule := NewOriginRule(OriginConfig{AllowedOrigins: tc.allowed, TrustForwardedHeaders: tc.trustFwd, Logger: log})
+			rule := NewOriginRule(OriginConfig{AllowedOrigins: tc.allowed, TrustForwardedHeaders: tc.trustFwd,
+				TrustSameOrigin: tc.exact, Logger: log})
 			hnd := rule.Wrap(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				reached = true
 				w.WriteHeader(http.StatusOK)
@@ -140,6 +168,11 @@ func TestOriginPreflightHeaders(t *testing.T) {
 			t.Errorf("%s: %q, want %q", k, got, v)
 		}
 	}
+}
+
+// hostExact is the Exact of the Host rule for --allowed-hosts entries.
+func hostExact(allowed ...string) func(string) bool {
+	return NewHostRule(HostConfig{AllowedHosts: allowed}).Exact
 }
 
 // h builds a header from name, value pairs.

@@ -200,7 +200,7 @@ func TestChain(t *testing.T) {
 	m := newTestMLflow(t, f, UpstreamConfig{})
 	var seen []string
 	own := NewOriginRule(OriginConfig{}).Wrap(ownHandler(m, &seen))
-	front := NewHostRule(nil, nil).Wrap(own)
+	front := NewHostRule(HostConfig{}).Wrap(own)
 	cases := []struct {
 		name   string
 		host   string

@@ -45,8 +45,10 @@
 //     Router;
 //   - replaces an Origin equal to the origin the client addressed (scheme
 //     from the connection, host from Host; with TrustForwardedHeaders, from
-//     X-Forwarded-Proto/Host) with the upstream's origin, which is what
-//     MLflow's own UI would send if the browser were at MLflow's address;
+//     the last values of X-Forwarded-Proto/Host) with the upstream's
+//     origin, which is what MLflow's own UI would send if the browser were
+//     at MLflow's address, on the hosts Config.TrustSameOrigin vouches for
+//     (a host a wildcard admitted may be an attacker's, rebound);
 //   - forwards any other Origin unchanged, so MLflow's CORS policy judges
 //     foreign origins exactly as it would without the sidecar;
 //   - leaves Referer alone.

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -111,17 +112,106 @@ func TestTrustForwardedHeaders(t *testing.T) {
 	rec := &recorder{}
 	up := startUpstream(t, rec)
 	_, front := startProxy(t, Config{URL: up.URL, TrustForwardedHeaders: true})
-	rawRequest(t, front, "POST", "/api/2.0/x", http.Header{
-		"X-Forwarded-Host":  {"mlflow.example.com"},
-		"X-Forwarded-Proto": {"https"},
-		"Origin":            {"https://mlflow.example.com"},
-	}, "{}")
-	got := rec.last(t)
-	if got.Header.Get("X-Forwarded-Host") != "mlflow.example.com" || got.Header.Get("X-Forwarded-Proto") != "https" {
-		t.Errorf("trusted forwarding headers not kept: %v", got.Header)
+	upstreamOrigin := "http://" + hostOf(t, up.URL)
+	cases := []struct {
+		name        string
+		fwdHost     []string
+		fwdProto    []string
+		origin      string
+		wantHost    string // X-Forwarded-Host MLflow sees
+		wantProto   string
+		wantRewrite bool
+	}{
+		{"one proxy", []string{"mlflow.example.com"}, []string{"https"}, "https://mlflow.example.com",
+			"mlflow.example.com", "https", true},
+		// The nearest (trusted) proxy appends; what came before is the client's.
+		{"last value counts", []string{"evil.example, mlflow.example.com"}, []string{"http, https"}, "https://mlflow.example.com",
+			"mlflow.example.com", "https", true},
+		{"forged first host", []string{"mlflow.example.com, evil.example"}, []string{"https"}, "https://mlflow.example.com",
+			"evil.example", "https", false},
+		{"forged first scheme", []string{"mlflow.example.com"}, []string{"https, http"}, "https://mlflow.example.com",
+			"mlflow.example.com", "http", false},
+		{"last of several lines", []string{"mlflow.example.com", "evil.example"}, []string{"https"}, "https://evil.example",
+			"evil.example", "https", true},
 	}
-	if o := got.Header.Get("Origin"); o != "http://"+hostOf(t, up.URL) {
-		t.Errorf("origin the front proxy was addressed with not rewritten: %q", o)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rawRequest(t, front, "POST", "/api/2.0/x", http.Header{
+				"X-Forwarded-Host": c.fwdHost, "X-Forwarded-Proto": c.fwdProto, "Origin": {c.origin},
+			}, "{}")
+			got := rec.last(t)
+			if h, p := got.Header.Values("X-Forwarded-Host"), got.Header.Values("X-Forwarded-Proto"); len(h) != 1 || h[0] != c.wantHost || len(p) != 1 || p[0] != c.wantProto {
+				t.Errorf("MLflow got X-Forwarded-Host %q, -Proto %q; want %q, %q", h, p, c.wantHost, c.wantProto)
+			}
+			want := c.origin
+			if c.wantRewrite {
+				want = upstreamOrigin
+			}
+			if o := got.Header.Get("Origin"); o != want {
+				t.Errorf("Origin %q, want %q", o, want)
+			}
+		})
+	}
+}
+
+// With TrustSameOrigin (guard.HostRule.Exact in the sidecar), a same-origin
+// Origin is rewritten only on hosts it vouches for. On others, such as a
+// name a wildcard admitted that an attacker rebound to the sidecar's
+// address, it reaches MLflow unchanged and MLflow's CORS policy refuses it.
+func TestTrustSameOrigin(t *testing.T) {
+	rec := &recorder{}
+	up := startUpstream(t, rec)
+	var mu sync.Mutex // the proxy's handler goroutine asks, the test reads
+	var asked []string
+	exact := func(host string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, host)
+		return host == "mlflow.example.com:5001"
+	}
+	_, front := startProxy(t, Config{URL: up.URL, TrustSameOrigin: exact})
+	_, fwdFront := startProxy(t, Config{URL: up.URL, TrustSameOrigin: exact, TrustForwardedHeaders: true})
+	upstreamOrigin := "http://" + hostOf(t, up.URL)
+	cases := []struct {
+		name      string
+		forwarded bool
+		host      string
+		fwdHost   string
+		origin    string
+		want      string
+		wantAsked string // the host TrustSameOrigin was asked about; "" for none
+	}{
+		{"vouched host", false, "mlflow.example.com:5001", "", "http://mlflow.example.com:5001", upstreamOrigin, "mlflow.example.com:5001"},
+		{"rebound name", false, "rebind.attacker.example:5001", "", "http://rebind.attacker.example:5001",
+			"http://rebind.attacker.example:5001", "rebind.attacker.example:5001"},
+		{"foreign origin is not asked about", false, "mlflow.example.com:5001", "", "http://evil.example", "http://evil.example", ""},
+		{"forwarded host vouched", true, "10.0.0.7:5001", "mlflow.example.com:5001", "http://mlflow.example.com:5001",
+			upstreamOrigin, "mlflow.example.com:5001"},
+		{"forwarded host rebound", true, "mlflow.example.com:5001", "rebind.attacker.example:5001", "http://rebind.attacker.example:5001",
+			"http://rebind.attacker.example:5001", "rebind.attacker.example:5001"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			mu.Lock()
+			asked = nil
+			mu.Unlock()
+			f := front
+			hdr := http.Header{"Host": {c.host}, "Origin": {c.origin}}
+			if c.forwarded {
+				f = fwdFront
+				hdr.Set("X-Forwarded-Host", c.fwdHost)
+			}
+			rawRequest(t, f, "POST", "/api/2.0/mlflow/runs/create", hdr, "{}")
+			if o := rec.last(t).Header.Get("Origin"); o != c.want {
+				t.Errorf("MLflow got Origin %q, want %q", o, c.want)
+			}
+			mu.Lock()
+			got := strings.Join(asked, ",")
+			mu.Unlock()
+			if got != c.wantAsked {
+				t.Errorf("TrustSameOrigin asked about %q, want %q", got, c.wantAsked)
+			}
+		})
 	}
 }
 

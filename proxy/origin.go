@@ -13,21 +13,31 @@ func clientOrigin(r *http.Request, trustForwarded bool) (scheme, host string) {
 		scheme = "https"
 	}
 	if trustForwarded {
-		if p := firstListValue(r.Header.Get("X-Forwarded-Proto")); p == "http" || p == "https" {
+		if p := strings.ToLower(ForwardedValue(r.Header, "X-Forwarded-Proto")); p == "http" || p == "https" {
 			scheme = p
 		}
-		if h := firstListValue(r.Header.Get("X-Forwarded-Host")); h != "" {
+		if h := ForwardedValue(r.Header, "X-Forwarded-Host"); h != "" {
 			host = h
 		}
 	}
 	return scheme, host
 }
 
-func firstListValue(v string) string {
-	if i := strings.IndexByte(v, ','); i >= 0 {
-		v = v[:i]
+// ForwardedValue is the last element of a forwarding header's list
+// (X-Forwarded-Host, X-Forwarded-Proto), over all its lines: the one the
+// nearest proxy, the trusted one, set or appended. Earlier elements may come
+// from the client. guard's Host and Origin rules call it too, so that every
+// check judges the same host.
+func ForwardedValue(h http.Header, name string) string {
+	vs := h.Values(name)
+	if len(vs) == 0 {
+		return ""
 	}
-	return strings.ToLower(strings.TrimSpace(v))
+	v := vs[len(vs)-1]
+	if i := strings.LastIndexByte(v, ','); i >= 0 {
+		v = v[i+1:]
+	}
+	return strings.TrimSpace(v)
 }
 
 // sameOrigin reports whether origin is scheme://host, the way a browser

@@ -38,10 +38,19 @@ type Config struct {
 	MaxIdleConnsPerHost int
 
 	// TrustForwardedHeaders keeps the client's X-Forwarded-Host and
-	// X-Forwarded-Proto (and uses them to decide what the client's origin
-	// is). Set it only when a proxy that sets them sits in front of the
-	// sidecar; otherwise any client could claim any origin.
+	// X-Forwarded-Proto, the last value of each (the one the nearest proxy
+	// set), and uses them to decide what the client's origin is. Set it
+	// only when a proxy that sets them sits in front of the sidecar;
+	// otherwise any client could claim any origin.
 	TrustForwardedHeaders bool
+	// TrustSameOrigin, when set, says for which client hosts (Host, or
+	// X-Forwarded-Host when trusted) an Origin equal to the client's own
+	// origin is rewritten to MLflow's. For any other host such an Origin is
+	// forwarded unchanged and MLflow's CORS policy judges it: a host the
+	// Host rule admits only by a wildcard may be an attacker's name rebound
+	// to the sidecar's address (guard.HostRule.Exact is the predicate to
+	// use). nil trusts every host.
+	TrustSameOrigin func(host string) bool
 
 	// Tap, when set, sees the bodies of the requests it Wants.
 	Tap Tap
@@ -181,14 +190,14 @@ func (u *Upstream) rewrite(pr *httputil.ProxyRequest) {
 	pr.SetXForwarded()
 	if u.cfg.TrustForwardedHeaders {
 		for _, h := range [...]string{"X-Forwarded-Host", "X-Forwarded-Proto"} {
-			if v := in.Header.Get(h); v != "" {
+			if v := ForwardedValue(in.Header, h); v != "" {
 				out.Header.Set(h, v)
 			}
 		}
 	}
 	if o := in.Header.Get("Origin"); o != "" {
 		scheme, host := clientOrigin(in, u.cfg.TrustForwardedHeaders)
-		if sameOrigin(o, scheme, host) {
+		if sameOrigin(o, scheme, host) && (u.cfg.TrustSameOrigin == nil || u.cfg.TrustSameOrigin(host)) {
 			out.Header.Set("Origin", u.origin)
 		}
 	}

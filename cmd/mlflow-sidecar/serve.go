@@ -54,6 +54,8 @@ type serveConfig struct {
 	corsOrigins          []string
 	otlpAutolink         string
 	pprof                bool
+
+	hosts *guard.HostRule // built once by hostRule
 }
 
 func newServeCmd() *cobra.Command {
@@ -191,7 +193,7 @@ func (c *serveConfig) run(ctx context.Context) error {
 		// MLflow sees the upstream's Host, so its DNS-rebinding check no
 		// longer protects it: the sidecar applies MLflow's Host rule itself,
 		// to every request, proxied or not.
-		Wrap: guard.NewHostRule(c.allowedHosts, log).Wrap,
+		Wrap: c.hostRule(log).Wrap,
 	})
 	log.Info("starting mlflow-sidecar", "version", version, "database", uri.Redacted(), "upstream", c.upstream,
 		"static_prefix", c.staticPrefix, "workspaces", c.enableWorkspaces, "auth", c.auth, "traces_exported", tel.TracesExported)
@@ -247,7 +249,11 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
-	pcfg := proxy.Config{URL: c.upstream, Logger: log, ResponseHeaderTimeout: c.upstreamTimeout, TrustForwardedHeaders: c.trustForwarded}
+	// A same-origin Origin is MLflow's own UI only on a host the Host rule
+	// names: under a wildcard the name may be an attacker's, rebound.
+	trustSame := c.hostRule(log).Exact
+	pcfg := proxy.Config{URL: c.upstream, Logger: log, ResponseHeaderTimeout: c.upstreamTimeout,
+		TrustForwardedHeaders: c.trustForwarded, TrustSameOrigin: trustSame}
 	var linker *otlplink.Linker
 	if autolink {
 		if linker, err = otlplink.New(links, reg, otlplink.Options{StaticPrefix: c.staticPrefix, Logger: log}); err != nil {
@@ -280,7 +286,8 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 		MaxConcurrentBodies: 32,
 		Logger:              log,
 	}
-	origin := guard.NewOriginRule(guard.OriginConfig{AllowedOrigins: c.corsOrigins, TrustForwardedHeaders: c.trustForwarded, Logger: log})
+	origin := guard.NewOriginRule(guard.OriginConfig{AllowedOrigins: c.corsOrigins, TrustForwardedHeaders: c.trustForwarded,
+		TrustSameOrigin: trustSame, Logger: log})
 	// The Origin rule sits outside authentication: CORS preflights carry no credentials.
 	ownRoute := func(h http.Handler) http.Handler { return origin.Wrap(sidecar.Own(h, own)) }
 	linkAPI := tracking.NewHandler(links, tracking.HandlerOptions{StaticPrefix: c.staticPrefix, Logger: log})
@@ -308,6 +315,16 @@ func (c *serveConfig) routes(ctx context.Context, db *mlflowdb.DB, auth sidecar.
 		return nil, nil, err
 	}
 	return router, cleanup, nil
+}
+
+// hostRule is the Host rule, built once: it guards every request
+// (sidecar.Config.Wrap) and says on which hosts a same-origin Origin is
+// trusted (the proxy and the Origin rule).
+func (c *serveConfig) hostRule(log *slog.Logger) *guard.HostRule {
+	if c.hosts == nil {
+		c.hosts = guard.NewHostRule(guard.HostConfig{AllowedHosts: c.allowedHosts, TrustForwardedHeaders: c.trustForwarded, Logger: log})
+	}
+	return c.hosts
 }
 
 func (c *serveConfig) checks(db *mlflowdb.DB) []sidecar.Check {
