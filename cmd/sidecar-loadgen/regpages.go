@@ -95,7 +95,8 @@ func walkScenario(t regTargets, search string) *scenario {
 	if search != "" {
 		name = fmt.Sprintf("GET /v0.1/servers?limit=100&search=%s, first page vs walking all pages", search)
 	}
-	return &scenario{
+	var s *scenario
+	s = &scenario{
 		name: name, kind: kindWalk,
 		sides: []side{
 			{"sidecar first page", fixed(http.MethodGet, sidecarURL(""), nil)},
@@ -115,9 +116,11 @@ func walkScenario(t regTargets, search string) *scenario {
 			if sc != fl || sc.entries == 0 {
 				return fmt.Errorf("walking the list: the sidecar gave %+v, the floor %+v", sc, fl)
 			}
+			s.walk = sc
 			return nil
 		},
 	}
+	return s
 }
 
 // walking is an op factory whose ops each fetch the worker's next page and

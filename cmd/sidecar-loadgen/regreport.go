@@ -90,9 +90,10 @@ func (r regReport) writeGoals(w io.Writer) {
 				ms(s.res[0].quantile(0.5)), ms(s.res[1].quantile(0.5)))
 		case kindWalk:
 			slow := s.res[0].rps() / s.res[1].rps()
-			fmt.Fprintf(w, "- %s: every page as fast as the first (within %.1f×): %s (first page %.0f req/s, walking %.0f pages/s, %.2f×; "+
-				"p99 %s vs %s; the floor's walk %.2f×).\n", s.name, goalPageTolerance, verdict(slow <= goalPageTolerance),
-				s.res[0].rps(), s.res[1].rps(), slow, ms(s.res[0].quantile(0.99)), ms(s.res[1].quantile(0.99)), s.res[2].rps()/s.res[3].rps())
+			fmt.Fprintf(w, "- %s: every page as fast as the first (within %.1f×): %s (first page %.0f req/s, walking all %d pages "+
+				"(%d entries) %.0f pages/s, %.2f×; p99 %s vs %s; the floor's walk %.2f×).\n", s.name, goalPageTolerance,
+				verdict(slow <= goalPageTolerance), s.res[0].rps(), s.walk.pages, s.walk.entries, s.res[1].rps(), slow,
+				ms(s.res[0].quantile(0.99)), ms(s.res[1].quantile(0.99)), s.res[2].rps()/s.res[3].rps())
 		case kindWrite:
 			fmt.Fprintf(w, "- Registration at least %d versions/s: %s (%.0f versions/s with %d workers; the one-INSERT floor %.0f/s).\n",
 				goalVersionsPerS, verdict(s.res[0].rps() >= goalVersionsPerS), s.res[0].rps(), r.opts.workers, s.res[1].rps())

@@ -33,6 +33,7 @@ type scenario struct {
 	// check runs before the measurement: the sidecar and the floor must
 	// answer the same rows, or the comparison would be meaningless.
 	check func(c *http.Client) error
+	walk  walkCount // what check found walking the list (kindWalk)
 	res   []loadResult
 }
 
