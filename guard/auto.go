@@ -2,10 +2,12 @@ package guard
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,10 +21,11 @@ import (
 // Auto follows MLflow's own setting (--auth=auto): it asks MLflow, without
 // credentials, for a route that MLflow protects whenever authentication is
 // on. 401 (or a redirect to a login page) means MLflow demands credentials,
-// and Auto behaves as MLflow; a 2xx means it does not, and Auto lets
-// everyone through as None. Anything else (MLflow unreachable, 5xx, a 403
-// from its own Host check) leaves the answer unknown, and while it is
-// unknown every request gets 503: the sidecar never guesses open.
+// and Auto behaves as MLflow; a 2xx with MLflow's JSON answer means it does
+// not, and Auto lets everyone through as None. Anything else (MLflow
+// unreachable, 5xx, a 403 from its own Host check, a 2xx page that is not
+// MLflow's answer) leaves the answer unknown, and while it is unknown every
+// request gets 503: the sidecar never guesses open.
 //
 // The probe runs at start, then every ProbeInterval, and every
 // ProbeRetryInterval while the answer is unknown; Run drives it.
@@ -137,15 +140,47 @@ func (a *Auto) ask(ctx context.Context) (Mode, error) {
 		return "", err
 	}
 	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswerBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	switch s := resp.StatusCode; {
 	case s == http.StatusUnauthorized, s >= 300 && s < 400:
 		return ModeMLflow, nil
 	case s >= 200 && s < 300:
+		if err != nil {
+			return "", fmt.Errorf("reading MLflow's answer to %s: %w", searchPath, err)
+		}
+		if err := searchAnswer(resp.Header.Get("Content-Type"), body); err != nil {
+			return "", fmt.Errorf("MLflow answered %d to %s, but %w", s, searchPath, err)
+		}
 		return ModeNone, nil
 	default:
 		return "", fmt.Errorf("MLflow answered %d to %s", s, searchPath)
 	}
+}
+
+// searchAnswer checks that a 2xx answer to experiments/search is MLflow's:
+// a JSON object whose "experiments", when present, is an array (MLflow
+// leaves empty fields out, so "{}" is a valid answer). Anything else, such
+// as an SSO or maintenance page answering 200 in front of MLflow, says
+// nothing about MLflow's authentication, and taking it for "open" would
+// open the registry.
+func searchAnswer(contentType string, body []byte) error {
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
+		return fmt.Errorf("not with JSON (Content-Type %q)", clip(contentType))
+	}
+	if len(body) > maxAnswerBytes {
+		return errors.New("with more than MLflow sends for one experiment")
+	}
+	var answer map[string]json.RawMessage
+	if err := json.Unmarshal(body, &answer); err != nil || answer == nil {
+		return errors.New("not with a JSON object")
+	}
+	if e, ok := answer["experiments"]; ok {
+		var list []json.RawMessage
+		if json.Unmarshal(e, &list) != nil {
+			return errors.New(`with an "experiments" that is not a list`)
+		}
+	}
+	return nil
 }
 
 // Authenticate implements Authenticator.

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -20,39 +21,70 @@ func newTestAuto(t *testing.T, url string) (*Auto, *logBuffer) {
 }
 
 func TestAutoProbeAnswers(t *testing.T) {
+	const (
+		js       = "application/json"
+		oneExp   = `{"experiments":[{"experiment_id":"0","name":"Default"}],"next_page_token":"x"}`
+		ssoPage  = `<html><body>Sign in with SSO</body></html>`
+		tooLarge = "big"
+	)
 	cases := []struct {
-		status int
-		want   Mode
+		name        string
+		status      int
+		contentType string
+		body        string
+		want        Mode
 	}{
-		{401, ModeMLflow},
-		{302, ModeMLflow}, // an auth plugin sending browsers to its login page
-		{200, ModeNone},
-		{204, ModeNone},
-		{403, ""}, // e.g. MLflow's own Host check: says nothing about auth
-		{404, ""},
-		{500, ""},
-		{503, ""},
+		{"auth on", 401, "text/html", "", ModeMLflow},
+		{"login redirect", 302, "", "", ModeMLflow}, // an auth plugin sending browsers to its login page
+		{"open, one experiment", 200, js, oneExp, ModeNone},
+		{"open, no experiments", 200, js, `{}`, ModeNone}, // MLflow leaves an empty list out
+		{"open, empty list", 200, js, `{"experiments":[]}`, ModeNone},
+		{"JSON with a charset", 200, "application/json; charset=utf-8", oneExp, ModeNone},
+		// A 2xx that is not MLflow's answer says nothing about MLflow.
+		{"SSO page answering 200", 200, "text/html; charset=utf-8", ssoPage, ""},
+		{"MLflow's JSON sent as HTML", 200, "text/html", oneExp, ""},
+		{"no Content-Type", 200, "", oneExp, ""},
+		{"JSON that is not an object", 200, js, `[]`, ""},
+		{"JSON null", 200, js, `null`, ""},
+		{"broken JSON", 200, js, `{"experiments":`, ""},
+		{"experiments not a list", 200, js, `{"experiments":"all"}`, ""},
+		{"answer over the read limit", 200, js, tooLarge, ""},
+		{"204 without a body", 204, "", "", ""},
+		{"403 (e.g. MLflow's own Host check)", 403, "text/plain", "Invalid Host header", ""},
+		{"404", 404, js, `{}`, ""},
+		{"500", 500, js, `{}`, ""},
+		{"503", 503, "", "", ""},
 	}
 	for _, tc := range cases {
-		var sawCredentials bool
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			sawCredentials = r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != ""
-			if r.URL.Path != searchPath || r.URL.RawQuery != searchQuery {
-				t.Errorf("probe asked %s?%s", r.URL.Path, r.URL.RawQuery)
+		t.Run(tc.name, func(t *testing.T) {
+			var sawCredentials bool
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sawCredentials = r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != ""
+				if r.URL.Path != searchPath || r.URL.RawQuery != searchQuery {
+					t.Errorf("probe asked %s?%s", r.URL.Path, r.URL.RawQuery)
+				}
+				if tc.status == 302 {
+					w.Header().Set("Location", "/login")
+				}
+				if tc.contentType != "" {
+					w.Header().Set("Content-Type", tc.contentType)
+				}
+				w.WriteHeader(tc.status)
+				if tc.body == tooLarge {
+					io.WriteString(w, `{"experiments":[],"pad":"`+strings.Repeat("x", maxAnswerBytes)+`"}`)
+					return
+				}
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			a, _ := newTestAuto(t, srv.URL)
+			if got := a.Probe(context.Background()); got != tc.want {
+				t.Errorf("MLflow answering %d %q %.40q: mode %q, want %q", tc.status, tc.contentType, tc.body, got, tc.want)
 			}
-			if tc.status == 302 {
-				w.Header().Set("Location", "/login")
+			if sawCredentials {
+				t.Errorf("the probe sent credentials")
 			}
-			w.WriteHeader(tc.status)
-		}))
-		a, _ := newTestAuto(t, srv.URL)
-		if got := a.Probe(context.Background()); got != tc.want {
-			t.Errorf("MLflow answering %d: mode %q, want %q", tc.status, got, tc.want)
-		}
-		if sawCredentials {
-			t.Errorf("the probe sent credentials")
-		}
-		srv.Close()
+		})
 	}
 }
 
