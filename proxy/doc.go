@@ -22,9 +22,10 @@
 // Upgrade outside an upgrade, and every Proxy-* header) are dropped;
 // X-Forwarded-For is appended to, X-Forwarded-Host and X-Forwarded-Proto
 // are set (see Config.TrustForwardedHeaders); a client's "Forwarded" header
-// is dropped. An OpenTelemetry client span wraps the hop and traceparent /
-// tracestate are injected from the request context, so MLflow's work is a
-// child of the sidecar's span.
+// is dropped. An OpenTelemetry client span wraps the hop (its url.full
+// leaves the query string out) and traceparent / tracestate are injected
+// from the request context, so MLflow's work is a child of the sidecar's
+// span.
 //
 // # Host and Origin
 //

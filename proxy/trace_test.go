@@ -73,3 +73,54 @@ func TestTraceContextPropagatesAsChildSpan(t *testing.T) {
 		})
 	}
 }
+
+// The client span names the upstream URL without its query string: queries
+// carry identifiers and, with some auth plugins, tokens. MLflow still gets
+// the query as sent.
+func TestClientSpanURLHasNoQuery(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	rec := &recorder{}
+	upstream := startUpstream(t, rec)
+	_, front := startProxy(t, Config{URL: upstream.URL + "/base", TracerProvider: tp})
+	base := upstream.URL + "/base"
+	cases := []struct {
+		name, target, wantURL string
+	}{
+		{"query with a secret", "/api/2.0/mlflow/runs/get?run_id=abc&access_token=s3cret", base + "/api/2.0/mlflow/runs/get"},
+		{"empty query", "/api/2.0/mlflow/experiments/search?", base + "/api/2.0/mlflow/experiments/search"},
+		{"escaped path", "/get-artifact/a%2Fb?path=s3cret", base + "/get-artifact/a%2Fb"},
+		{"path net/url would re-escape", "/x/a|b?token=s3cret", base + "/x/a|b"},
+		{"no query", "/api/2.0/mlflow/runs/get", base + "/api/2.0/mlflow/runs/get"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			spans.Reset()
+			rawRequest(t, front, "GET", c.target, http.Header{}, "")
+			if got := rec.last(t).RequestURI; got != "/base"+c.target {
+				t.Fatalf("MLflow got %q, want %q", got, "/base"+c.target)
+			}
+			var client sdktrace.ReadOnlySpan
+			for _, s := range spans.Ended() {
+				if s.SpanKind() == trace.SpanKindClient {
+					client = s
+				}
+			}
+			if client == nil {
+				t.Fatal("no client span")
+			}
+			var full string
+			for _, a := range client.Attributes() {
+				if strings.Contains(a.Value.Emit(), "s3cret") || strings.Contains(a.Value.Emit(), "run_id") {
+					t.Errorf("attribute %s = %q holds the query", a.Key, a.Value.Emit())
+				}
+				if a.Key == "url.full" {
+					full = a.Value.AsString()
+				}
+			}
+			if full != c.wantURL {
+				t.Errorf("url.full %q, want %q", full, c.wantURL)
+			}
+		})
+	}
+}

@@ -153,7 +153,7 @@ func NewUpstream(cfg Config) (*Upstream, error) {
 	}
 	u.rp = &httputil.ReverseProxy{
 		Rewrite:   u.rewrite,
-		Transport: otelhttp.NewTransport(u.transport, otelOpts...),
+		Transport: otelhttp.NewTransport(querylessSpanURL{u.transport}, otelOpts...),
 		// 0 keeps whole writes for sized bodies; ReverseProxy already
 		// flushes every write of text/event-stream and of unsized
 		// (chunked) responses, which is what SSE and streams need.
