@@ -68,5 +68,7 @@
 // # Tap
 //
 // A Tap sees the exact request bytes of the requests it wants, after MLflow
-// answered and the response went out. See Tap.
+// answered and the response went out. See Tap. The copies grow as bytes
+// arrive and all in flight share one budget (Config.TapBudgetBytes): a
+// request the budget cannot pay for is forwarded untapped, never delayed.
 package proxy

@@ -23,7 +23,10 @@ import (
 func TestOfficialAuthMode(t *testing.T) {
 	var answer atomic.Int32 // what the stand-in for MLflow answers its probe
 	mlflow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		// An open MLflow's answer is JSON; guard takes no other 200 for "open".
+		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(int(answer.Load()))
+		_, _ = w.Write([]byte("{}"))
 	}))
 	defer mlflow.Close()
 	auto, err := guard.NewAuto(guard.UpstreamConfig{URL: mlflow.URL, Logger: slog.New(slog.DiscardHandler)})
