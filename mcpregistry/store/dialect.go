@@ -195,13 +195,25 @@ func resolved(d mlflowdb.Dialect, latest, join string) string {
 // resolvable is true when endpoint e resolves now: resolvedJoin would find
 // a row. It only asks whether a live target exists, so "latest" needs no
 // ordered lookup, which matters to a filter that tests every server.
-const resolvable = "(CASE WHEN e.server_version IS NOT NULL THEN EXISTS (SELECT 1 FROM mcp_server_versions rv" +
-	" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = e.server_version AND rv.status <> 'deleted')" +
-	" WHEN e.server_alias = 'latest' THEN EXISTS (SELECT 1 FROM mcp_server_versions rv" +
-	" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted')" +
-	" ELSE EXISTS (SELECT 1 FROM mcp_server_aliases ax JOIN mcp_server_versions rv ON rv.workspace = ax.workspace" +
-	" AND rv.name = ax.name AND rv.version = ax.version WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
-	" AND ax.alias = e.server_alias AND rv.status <> 'deleted') END)"
+//
+// On PostgreSQL the alias branch carries OFFSET 0: without it the planner
+// turns that EXISTS into a hashed subplan that joins every alias of the
+// database with every version before the first endpoint is tested (120 ms
+// for a workspace-wide endpoint page over 100,000 versions; 0.7 ms with the
+// fence, measured with EXPLAIN ANALYZE on the make-bench data set).
+func resolvable(d mlflowdb.Dialect) string {
+	fence := ""
+	if isPG(d) {
+		fence = " OFFSET 0"
+	}
+	return "(CASE WHEN e.server_version IS NOT NULL THEN EXISTS (SELECT 1 FROM mcp_server_versions rv" +
+		" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.version = e.server_version AND rv.status <> 'deleted')" +
+		" WHEN e.server_alias = 'latest' THEN EXISTS (SELECT 1 FROM mcp_server_versions rv" +
+		" WHERE rv.workspace = e.workspace AND rv.name = e.server_name AND rv.status <> 'deleted')" +
+		" ELSE EXISTS (SELECT 1 FROM mcp_server_aliases ax JOIN mcp_server_versions rv ON rv.workspace = ax.workspace" +
+		" AND rv.name = ax.name AND rv.version = ax.version WHERE ax.workspace = e.workspace AND ax.name = e.server_name" +
+		" AND ax.alias = e.server_alias AND rv.status <> 'deleted'" + fence + ") END)"
+}
 
 // resolvedStatus is the status of the version endpoint e resolves to, NULL
 // when it does not resolve: resolvedJoin's rv.status, with "latest" through

@@ -11,6 +11,6 @@ func ViewSQL(d mlflowdb.Dialect) (server, version, endpoint string) {
 // ResolutionSQL selects, for every endpoint, the three encodings of the
 // resolution rule: resolvable, resolvedStatus and the row resolved() finds.
 func ResolutionSQL(d mlflowdb.Dialect) string {
-	return "SELECT e.id, " + resolvable + ", " + resolvedStatus(d) + ", rv.version, rv.status FROM mcp_access_endpoints e" +
+	return "SELECT e.id, " + resolvable(d) + ", " + resolvedStatus(d) + ", rv.version, rv.status FROM mcp_access_endpoints e" +
 		resolved(d, endpointLatest(d), "LEFT JOIN") + " ORDER BY e.id"
 }

@@ -95,7 +95,7 @@ func condition(b *builder, res search.Resource, c search.Clause) (string, error)
 			return "", fmt.Errorf("store: has_access_endpoints clause %v %v", c.Op, c.Value)
 		}
 		exists := "EXISTS (SELECT 1 FROM mcp_access_endpoints e WHERE e.workspace = s.workspace AND e.server_name = s.name" +
-			" AND " + resolvable + ")"
+			" AND " + resolvable(b.d) + ")"
 		if !want {
 			exists = "NOT " + exists
 		}

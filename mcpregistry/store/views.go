@@ -71,7 +71,7 @@ func build(d mlflowdb.Dialect) *statements {
 		versionTail: versionView(d, "page p JOIN mcp_server_versions v"+
 			" ON v.workspace = p.workspace AND v.name = p.name AND v.version = p.version"),
 		endpointTail: endpointView(d, "page p JOIN mcp_access_endpoints e ON e.id = p.id"+resolvedJoin(d, endpointLatest(d))),
-		endpointHead: "WITH page AS (SELECT e.id FROM mcp_access_endpoints e WHERE " + resolvable + " AND e.workspace = ",
+		endpointHead: "WITH page AS (SELECT e.id FROM mcp_access_endpoints e WHERE " + resolvable(d) + " AND e.workspace = ",
 		latest: "SELECT " + versionCols("v") + " FROM mcp_server_versions v WHERE v.workspace = $1 AND v.name = $2" +
 			" AND v.status <> 'deleted' ORDER BY " + latestOrder(d, "v") + " LIMIT 1",
 		activeVersion: "SELECT v.version FROM mcp_server_versions v WHERE v.workspace = $1 AND v.name = $2" +
