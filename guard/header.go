@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
+	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
 )
 
 // maxUserName is the width of MLflow's users.username and of the registry's
@@ -117,6 +118,7 @@ func (h *Header) Authenticate(_ http.ResponseWriter, r *http.Request) (*string, 
 		return nil, false, mlflowerr.Unauthenticated("The %s header does not hold a usable user name", h.name)
 	}
 	h.met.decision(ctx, ModeHeader, outcomeAllowed)
+	scope.MarkAuthenticated(ctx)
 	return &user, false, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mlflowerr"
+	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
 )
 
 // MaxCacheTTL bounds --auth-cache-ttl: a password changed or a user deleted
@@ -154,6 +155,7 @@ func (m *MLflow) Authenticate(w http.ResponseWriter, r *http.Request) (*string, 
 	if id, ok := m.cache.get(key); ok {
 		m.met.cache(ctx, true)
 		m.met.decision(ctx, ModeMLflow, outcomeAllowed)
+		scope.MarkAuthenticated(ctx)
 		return id.ptr(), false, nil
 	}
 	m.met.cache(ctx, false)
@@ -171,6 +173,7 @@ func (m *MLflow) Authenticate(w http.ResponseWriter, r *http.Request) (*string, 
 	case accepted:
 		m.cache.put(key, vd.id)
 		m.met.decision(ctx, ModeMLflow, outcomeAllowed)
+		scope.MarkAuthenticated(ctx)
 		return vd.id.ptr(), false, nil
 	case forbidden:
 		m.met.decision(ctx, ModeMLflow, outcomeForbidden)

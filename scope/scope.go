@@ -16,8 +16,30 @@ const WorkspaceHeader = "X-MLFLOW-WORKSPACE"
 type Scope struct {
 	Workspace string
 	// User is the authenticated user name; nil when the sidecar runs without
-	// authentication (MLflow then stores NULL in created_by/last_updated_by).
+	// authentication (MLflow then stores NULL in created_by/last_updated_by)
+	// or when the credentials were accepted without naming a user.
 	User *string
+	// Authenticated is true when this request's credentials were verified
+	// (false with --auth=none, or --auth=auto while MLflow has none). It is
+	// decided once per request, so a mode change mid-request cannot make a
+	// later check believe credentials were verified when they were not.
+	Authenticated bool
+}
+
+type markKey struct{}
+
+// WithAuthMark returns ctx carrying a mark that authenticators set with
+// MarkAuthenticated, and a function reporting whether it was set.
+func WithAuthMark(ctx context.Context) (context.Context, func() bool) {
+	var checked bool
+	return context.WithValue(ctx, markKey{}, &checked), func() bool { return checked }
+}
+
+// MarkAuthenticated records that the request's credentials were verified.
+func MarkAuthenticated(ctx context.Context) {
+	if p, ok := ctx.Value(markKey{}).(*bool); ok {
+		*p = true
+	}
 }
 
 type key struct{}

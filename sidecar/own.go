@@ -91,8 +91,12 @@ func Own(h http.Handler, o OwnOptions) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, o.MaxBodyBytes)
 		}
 		var user *string
+		authenticated := false
 		if o.Auth != nil {
+			ctx, checked := scope.WithAuthMark(r.Context())
+			r = r.WithContext(ctx)
 			u, handled, err := o.Auth.Authenticate(w, r)
+			authenticated = checked()
 			if handled {
 				return
 			}
@@ -110,7 +114,7 @@ func Own(h http.Handler, o OwnOptions) http.Handler {
 			mlflowerr.Write(w, err)
 			return
 		}
-		h.ServeHTTP(w, r.WithContext(scope.With(r.Context(), scope.Scope{Workspace: ws, User: user})))
+		h.ServeHTTP(w, r.WithContext(scope.With(r.Context(), scope.Scope{Workspace: ws, User: user, Authenticated: authenticated})))
 	})
 }
 

@@ -318,3 +318,26 @@ func TestOwnRoutesReadDeadline(t *testing.T) {
 		t.Fatal("the read deadline did not cut the slow body off")
 	}
 }
+
+// TestOwnRoutesRecordAuthentication: the scope says whether this request's
+// credentials were verified, as the authenticator reported it once.
+func TestOwnRoutesRecordAuthentication(t *testing.T) {
+	for _, verified := range []bool{true, false} {
+		var got scope.Scope
+		h := sidecar.Own(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = scope.From(r.Context()) }),
+			sidecar.OwnOptions{Workspaces: fixedWorkspace{}, Auth: markingAuth{verified}})
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x", nil))
+		if got.Authenticated != verified {
+			t.Errorf("verified=%v: scope.Authenticated=%v", verified, got.Authenticated)
+		}
+	}
+}
+
+type markingAuth struct{ verified bool }
+
+func (m markingAuth) Authenticate(_ http.ResponseWriter, r *http.Request) (*string, bool, error) {
+	if m.verified {
+		scope.MarkAuthenticated(r.Context())
+	}
+	return nil, false, nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlflow-sidecar/mlflow-sidecar/scope"
 	"io"
 	"log/slog"
 	"net/http"
@@ -77,6 +78,7 @@ func (a basicAuth) Authenticate(_ http.ResponseWriter, r *http.Request) (*string
 	if u != a.user || p != a.password {
 		return nil, false, mlflowerr.PermissionDenied("wrong credentials")
 	}
+	scope.MarkAuthenticated(r.Context())
 	return &u, false, nil
 }
 

@@ -117,6 +117,7 @@ func (a testAuth) Authenticate(w http.ResponseWriter, r *http.Request) (*string,
 		return nil, true, nil
 	}
 	alice := "alice"
+	scope.MarkAuthenticated(r.Context())
 	return &alice, false, nil
 }
 

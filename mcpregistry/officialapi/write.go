@@ -24,9 +24,14 @@ import (
 // API. Without it, a write needs one of our anonymous tokens, as a write to
 // the official registry needs its JWT.
 func (h *Handler) authorizeWrite(r *http.Request) error {
+	if scope.From(r.Context()).Authenticated {
+		return nil // the middleware verified this request's credentials
+	}
 	switch h.opt.Auth() {
 	case AuthOn:
-		return nil
+		// Authentication is on now but this request's credentials were not
+		// verified (the mode changed while it was in flight): refuse.
+		return newProblem(http.StatusUnauthorized, "Authentication is required; retry the request")
 	case AuthUnknown:
 		return errAuthUnknown
 	}
