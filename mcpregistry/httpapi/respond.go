@@ -25,7 +25,10 @@ func vars(r *http.Request) map[string]string { return mux.Vars(r) }
 func (a *api) ok(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	if err := json.NewEncoder(w).Encode(v); err != nil {
+	enc := json.NewEncoder(w)
+	// MLflow (Python's json) writes <, > and & as they are.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		a.log.Warn("writing response failed", "err", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 
 	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
-	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry/mcpspec"
 )
 
 // FromServer renders a server view as MLflow does.
@@ -105,23 +104,4 @@ func rawOrNull(r json.RawMessage) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return r
-}
-
-// responseTools renders stored tools in the response form: always a list,
-// each tool with all eight keys. Stored tools were validated on the way in
-// (possibly by MLflow); a row that cannot be read is shown as stored rather
-// than failing the whole response.
-func responseTools(stored json.RawMessage) json.RawMessage {
-	tools, err := mcpspec.DecodeTools(stored)
-	if err != nil {
-		return stored
-	}
-	if tools == nil {
-		return json.RawMessage("[]")
-	}
-	out, err := json.Marshal(tools)
-	if err != nil {
-		return stored
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry"
 	"github.com/mlflow-sidecar/mlflow-sidecar/mcpregistry/wire"
 )
 
@@ -52,5 +53,19 @@ func TestBodyFields(t *testing.T) {
 		"st: Input should be a valid string; missing: Field required"
 	if err := b.Err(); err == nil || err.Error() != want {
 		t.Fatalf("issues:\n got %v\nwant %s", err, want)
+	}
+}
+
+func TestResponseToolsCached(t *testing.T) {
+	stored := []byte(`[{"name":"t1","inputSchema":{"type":"object"}}]`)
+	for i := 0; i < 2; i++ { // the second answer comes from the cache
+		v := wire.FromVersion(&mcpregistry.VersionView{Version: mcpregistry.Version{Tools: stored, ServerJSON: []byte(`{}`)}})
+		want := `[{"name":"t1","title":null,"description":null,"inputSchema":{"type":"object"},"outputSchema":null,"annotations":null,"icons":null,"execution":null}]`
+		if string(v.Tools) != want {
+			t.Fatalf("round %d: %s", i, v.Tools)
+		}
+	}
+	if v := wire.FromVersion(&mcpregistry.VersionView{Version: mcpregistry.Version{Tools: []byte("null")}}); string(v.Tools) != "[]" {
+		t.Fatalf("JSON null tools: %s", v.Tools)
 	}
 }
