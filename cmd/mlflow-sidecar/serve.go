@@ -147,7 +147,11 @@ func (c *serveConfig) run(ctx context.Context) error {
 	if err := c.validate(); err != nil {
 		return err
 	}
-	log, err := telemetry.NewLogger(os.Stderr, c.logFormat, c.logLevel)
+	// Log lines are written by a goroutine, off the request path: the access
+	// log's write system call otherwise delayed every response.
+	logOut := telemetry.NewAsyncWriter(os.Stderr, 4096)
+	defer logOut.Close()
+	log, err := telemetry.NewLogger(logOut, c.logFormat, c.logLevel)
 	if err != nil {
 		return usageError{err}
 	}
